@@ -1,0 +1,56 @@
+"""Shared CLI helpers: console, error rendering, versions."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from revict._core.errors import RevictError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_KEY_PACKAGES = (
+    "revict", "pandas", "numpy", "duckdb", "pyarrow", "pydantic", "lifelines", "scikit-survival",
+    "networkx", "plotly", "statsmodels", "typer", "rich",
+)
+
+
+def versions() -> dict[str, str]:
+    """Versions of revict and its key dependencies."""
+    out = {}
+    for pkg in _KEY_PACKAGES:
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Render a :class:`RevictError` as a readable message and exit with its code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except RevictError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+            if exc.hint:
+                err_console.print(f"[bold]how to fix:[/] {exc.hint}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def echo_path(label: str, path: Any) -> None:
+    """Print a result path."""
+    console.print(f"{label}: [bold]{path}[/]", highlight=False)

@@ -1,0 +1,5 @@
+"""Loading register extracts into DuckDB (read-only inputs, typed views)."""
+
+from revict.load.loader import Sources, SourceInfo, find_source_file, load_sources, typed_expression
+
+__all__ = ["SourceInfo", "Sources", "find_source_file", "load_sources", "typed_expression"]
