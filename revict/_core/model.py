@@ -111,11 +111,11 @@ def load_yaml_model(path: str | Path, model: type[M]) -> M:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SpecError(
-            f"{p}:{where}: {problem}", hint="Fix the YAML syntax (indentation, colons, quotes)."
-        ) from None
+        raise SpecError(f"{p}:{where}: {problem}", hint="Fix the YAML syntax (indentation, colons, quotes).") from None
     if not isinstance(raw, dict):
-        raise SpecError(f"{p}: expected a mapping of keys at the top level", hint="See the examples shipped in the repository.")
+        raise SpecError(
+            f"{p}: expected a mapping of keys at the top level", hint="See the examples shipped in the repository."
+        )
     try:
         return model.model_validate(_strip_lines(raw))
     except ValidationError as exc:

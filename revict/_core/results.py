@@ -29,8 +29,9 @@ def read_results(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"{p} is not valid JSON ({type(exc).__name__})",
-                          hint="Regenerate it with `revict analyse`.") from None
+        raise SourceError(
+            f"{p} is not valid JSON ({type(exc).__name__})", hint="Regenerate it with `revict analyse`."
+        ) from None
     if not isinstance(data, dict):
         raise SourceError(f"{p} does not hold a results object", hint="Regenerate it with `revict analyse`.")
     return data

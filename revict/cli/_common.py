@@ -19,8 +19,19 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _KEY_PACKAGES = (
-    "revict", "pandas", "numpy", "duckdb", "pyarrow", "pydantic", "lifelines", "scikit-survival",
-    "networkx", "plotly", "statsmodels", "typer", "rich",
+    "revict",
+    "pandas",
+    "numpy",
+    "duckdb",
+    "pyarrow",
+    "pydantic",
+    "lifelines",
+    "scikit-survival",
+    "networkx",
+    "plotly",
+    "statsmodels",
+    "typer",
+    "rich",
 )
 
 

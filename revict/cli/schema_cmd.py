@@ -22,7 +22,8 @@ def check(file: Annotated[Path, typer.Argument(help="Linkage schema YAML file.")
     schema = load_schema(file)
     console.print(
         f"[green]ok[/] {file}: schema {schema.name!r}, {len(schema.sources)} sources, "
-        f"data window {schema.data_start} to {schema.data_end}", highlight=False,
+        f"data window {schema.data_start} to {schema.data_end}",
+        highlight=False,
     )
 
 

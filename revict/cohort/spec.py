@@ -22,7 +22,13 @@ COVARIATE_LEVELS: dict[str, tuple[str, ...]] = {
     "sex": ("F", "M", "U"),
     "origin": ("NL", "EU", "non-EU", "unknown"),
     "reporter": (
-        "police", "border_police", "labour_inspectorate", "care_coordinator", "shelter", "other", "unknown",
+        "police",
+        "border_police",
+        "labour_inspectorate",
+        "care_coordinator",
+        "shelter",
+        "other",
+        "unknown",
     ),
     "cross_border": ("yes", "no", "unknown"),
     "prior_victimisation": ("none", "any"),
@@ -96,9 +102,7 @@ class CohortSpec(RevictModel):
         for cov, level in self.reference_levels.items():
             levels = self.levels(cov)
             if level not in levels:
-                raise ValueError(
-                    f"reference_levels.{cov}: {level!r} is not a level; choose one of {', '.join(levels)}"
-                )
+                raise ValueError(f"reference_levels.{cov}: {level!r} is not a level; choose one of {', '.join(levels)}")
         for cov, keep in self.restrict.items():
             bad = [lv for lv in keep if lv not in self.levels(cov)]
             if bad:

@@ -38,9 +38,22 @@ import pandas as pd
 from revict.cohort.spec import CohortSpec
 
 FIRST_EVENT_COLUMNS: tuple[str, ...] = (
-    "person_id", "index_date", "index_year", "time", "status", "exploitation_form", "sex", "age_group",
-    "origin", "reporter", "cross_border", "prior_victimisation", "prior_victimisations_365d",
-    "age_at_index", "is_minor", "follow_up_end",
+    "person_id",
+    "index_date",
+    "index_year",
+    "time",
+    "status",
+    "exploitation_form",
+    "sex",
+    "age_group",
+    "origin",
+    "reporter",
+    "cross_border",
+    "prior_victimisation",
+    "prior_victimisations_365d",
+    "age_at_index",
+    "is_minor",
+    "follow_up_end",
 )
 RECURRENT_COLUMNS: tuple[str, ...] = ("person_id", "start", "stop", "event", "episode", "gap_time")
 ATTRITION_COLUMNS: tuple[str, ...] = ("step", "description", "n_removed", "n_remaining")

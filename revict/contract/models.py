@@ -171,9 +171,7 @@ class LinkageSchema(RevictModel):
                 if ref is None:
                     raise ValueError(f"sources.{name}: foreign key references unknown source {fk.ref_source!r}")
                 if fk.ref_column not in ref.columns:
-                    raise ValueError(
-                        f"sources.{name}: foreign key references unknown column {fk.references!r}"
-                    )
+                    raise ValueError(f"sources.{name}: foreign key references unknown column {fk.references!r}")
         for item in self.linkage.agree_across_sources:
             src_name, _, col = item.partition(".")
             if src_name not in self.sources or col not in self.sources[src_name].columns:

@@ -1,5 +1,5 @@
 """Loading register extracts into DuckDB (read-only inputs, typed views)."""
 
-from revict.load.loader import Sources, SourceInfo, find_source_file, load_sources, typed_expression
+from revict.load.loader import SourceInfo, Sources, find_source_file, load_sources, typed_expression
 
 __all__ = ["SourceInfo", "Sources", "find_source_file", "load_sources", "typed_expression"]

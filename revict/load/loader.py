@@ -118,20 +118,29 @@ def _duckdb_csv_problem(name: str, path: Path, exc: Exception) -> Problem:
     lowered = text.lower()
     if "unicode" in lowered or "utf-8" in lowered or "utf8" in lowered or "encoding" in lowered:
         return Problem(
-            "file_encoding", Severity.ERROR, name, None,
+            "file_encoding",
+            Severity.ERROR,
+            name,
+            None,
             f"{path.name} is not valid UTF-8{at}",
             "Re-export the extract as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).",
             rows=rows,
         )
     if "expected" in lowered and "column" in lowered or "too many columns" in lowered or "sniff" in lowered:
         return Problem(
-            "file_ragged", Severity.ERROR, name, None,
+            "file_ragged",
+            Severity.ERROR,
+            name,
+            None,
             f"{path.name} has a row with a different number of fields than the header{at}",
             "Check quoting and delimiters in the export; every row needs as many fields as the header.",
             rows=rows,
         )
     return Problem(
-        "file_unreadable", Severity.ERROR, name, None,
+        "file_unreadable",
+        Severity.ERROR,
+        name,
+        None,
         f"{path.name} could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}{at}",
         "Check that the file is a complete CSV with a header row, or a Parquet file, and not truncated.",
         rows=rows,
@@ -143,13 +152,46 @@ def _check_text_file(name: str, path: Path) -> Problem | None:
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
     if not head.strip():
-        return Problem("file_empty", Severity.ERROR, name, None, f"{path.name} is empty",
-                       "Export the table again with a header row.")
+        return Problem(
+            "file_empty",
+            Severity.ERROR,
+            name,
+            None,
+            f"{path.name} is empty",
+            "Export the table again with a header row.",
+        )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        return Problem("file_encoding", Severity.ERROR, name, None,
-                       f"{path.name} looks like UTF-16 or binary, not UTF-8 text",
-                       "Re-export the extract as UTF-8 CSV.")
+        return Problem(
+            "file_encoding",
+            Severity.ERROR,
+            name,
+            None,
+            f"{path.name} looks like UTF-16 or binary, not UTF-8 text",
+            "Re-export the extract as UTF-8 CSV.",
+        )
     return None
+
+
+class _HeaderError(Exception):
+    """The header row is unusable (raised before DuckDB sees the file)."""
+
+
+def _csv_header(path: Path) -> list[str]:
+    """Column names from the first line (UTF-8, BOM tolerated); duplicates rejected."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:  # type: ignore[operator]
+        first = fh.readline()
+    text = first.decode("utf-8-sig")  # UnicodeDecodeError -> file_encoding at line 1
+    header = next(csv.reader([text.rstrip("\r\n")]), [])
+    names = [h.strip() for h in header]
+    if not names or any(n == "" for n in names):
+        raise _HeaderError("the header row has an empty column name")
+    if len(set(names)) != len(names):
+        raise _HeaderError("the header row names a column twice")
+    return names
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
@@ -159,28 +201,26 @@ def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _src_{name} AS SELECT * FROM {src}")
         cols = [r[0] for r in con.execute(f"DESCRIBE _src_{name}").fetchall()]
         casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
-        con.execute(
-            f"CREATE OR REPLACE TABLE raw_{name} AS "
-            f"SELECT row_number() OVER () AS _row, {casts} FROM {src}"
-        )
+        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT row_number() OVER () AS _row, {casts} FROM {src}")
         con.execute(f"DROP VIEW _src_{name}")
         return
+    header = _csv_header(path)
+    cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header)
     src = (
-        f"read_csv({_sql_str(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
-        f"escape = '\"', strict_mode = true, null_padding = false, auto_detect = true, sample_size = -1)"
+        f"read_csv({_sql_str(str(path))}, header = true, auto_detect = false, columns = {{{cols}}}, "
+        f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)"
     )
     con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT row_number() OVER () AS _row, * FROM {src}")
 
 
 def typed_expression(column: str, ctype: ColumnType) -> str:
-    """SQL turning the text column into its declared type (NULL where it does not parse)."""
-    c = f'NULLIF(TRIM("{column}"), \'\')'
+    """Return SQL that turns the text column into its declared type (NULL where it does not parse)."""
+    c = f"NULLIF(TRIM(\"{column}\"), '')"
     if ctype is ColumnType.DATE:
         return f"TRY_STRPTIME({c}, '%Y-%m-%d')::DATE"
     if ctype is ColumnType.BOOL:
         return (
-            f"CASE lower({c}) WHEN 'true' THEN TRUE WHEN '1' THEN TRUE WHEN 'false' THEN FALSE "
-            f"WHEN '0' THEN FALSE END"
+            f"CASE lower({c}) WHEN 'true' THEN TRUE WHEN '1' THEN TRUE WHEN 'false' THEN FALSE WHEN '0' THEN FALSE END"
         )
     if ctype in (ColumnType.INT, ColumnType.FLOAT):
         return f"TRY_CAST({c} AS {DUCKDB_TYPES[ctype]})"
@@ -201,11 +241,16 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
     path = find_source_file(sources.data_dir, spec)
     if path is None:
         sev = Severity.ERROR if spec.required else Severity.WARNING
-        sources.problems.append(Problem(
-            "file_missing", sev, name, None,
-            f"no file {spec.file}.csv or {spec.file}.parquet in the data folder",
-            f"Put the extract in the data folder under that name, or change sources.{name}.file in the schema.",
-        ))
+        sources.problems.append(
+            Problem(
+                "file_missing",
+                sev,
+                name,
+                None,
+                f"no file {spec.file}.csv or {spec.file}.parquet in the data folder",
+                f"Put the extract in the data folder under that name, or change sources.{name}.file in the schema.",
+            )
+        )
         return
     if path.suffix != ".parquet":
         problem = _check_text_file(name, path)
@@ -214,6 +259,31 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
             return
     try:
         _read_raw(sources.con, name, path)
+    except _HeaderError as exc:
+        sources.problems.append(
+            Problem(
+                "file_header",
+                Severity.ERROR,
+                name,
+                None,
+                f"{path.name}: {exc} (line 1)",
+                "Give every column a unique name in the first line of the file.",
+                rows=(),
+            )
+        )
+        return
+    except UnicodeDecodeError:
+        sources.problems.append(
+            Problem(
+                "file_encoding",
+                Severity.ERROR,
+                name,
+                None,
+                f"{path.name} is not valid UTF-8 at line 1",
+                "Re-export the extract as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).",
+            )
+        )
+        return
     except (duckdb.Error, OSError) as exc:
         logger.debug("reader failed for source %s (%s)", name, type(exc).__name__)
         sources.problems.append(_duckdb_csv_problem(name, path, exc))
@@ -221,16 +291,25 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
     cols = [r[0] for r in sources.con.execute(f"DESCRIBE raw_{name}").fetchall() if r[0] != "_row"]
     missing_required = [c for c, cs in spec.columns.items() if cs.required and c not in cols]
     for col in missing_required:
-        sources.problems.append(Problem(
-            "column_missing", Severity.ERROR, name, col,
-            f"required column {col} is not in the header of {path.name}",
-            "Add the column to the extract, or correct its name in the header.",
-        ))
+        sources.problems.append(
+            Problem(
+                "column_missing",
+                Severity.ERROR,
+                name,
+                col,
+                f"required column {col} is not in the header of {path.name}",
+                "Add the column to the extract, or correct its name in the header.",
+            )
+        )
     _create_typed_view(sources.con, name, spec, set(cols))
     rows = sources.con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()
     sources.info[name] = SourceInfo(
-        name=name, path=path, format="parquet" if path.suffix == ".parquet" else "csv",
-        rows=int(rows[0]) if rows else 0, sha256=file_sha256(path), columns=tuple(cols),
+        name=name,
+        path=path,
+        format="parquet" if path.suffix == ".parquet" else "csv",
+        rows=int(rows[0]) if rows else 0,
+        sha256=file_sha256(path),
+        columns=tuple(cols),
     )
 
 
@@ -278,8 +357,9 @@ def load_sources(
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise SourceError(f"data folder {data_dir} does not exist",
-                          hint="Pass the folder holding the extracts with --data.")
+        raise SourceError(
+            f"data folder {data_dir} does not exist", hint="Pass the folder holding the extracts with --data."
+        )
     sources = Sources(con=con or connect(), schema=schema, data_dir=data_dir)
     for name, spec in schema.sources.items():
         _load_one(sources, name, spec)
