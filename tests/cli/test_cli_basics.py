@@ -1,0 +1,69 @@
+"""The command line: versions, schema check and export, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from revict.cli.main import app
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def test_version_lists_key_dependencies() -> None:
+    """`revict --version` prints revict's version and those of its key dependencies."""
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0
+    for pkg in ("revict 0.1.0", "duckdb", "lifelines", "scikit-survival", "pydantic"):
+        assert pkg in res.output
+
+
+def test_schema_check_ok() -> None:
+    """The shipped schema passes `revict schema check` with exit code 0."""
+    res = runner.invoke(app, ["schema", "check", str(REPO / "schemas" / "nl-trafficking.yaml")])
+    assert res.exit_code == 0, res.output
+    assert "4 sources" in res.output
+
+
+def test_schema_check_bad_file_exits_2(tmp_path: Path) -> None:
+    """An invalid schema file exits with code 2 and names the offending key."""
+    bad = tmp_path / "bad.yaml"
+    text = (REPO / "schemas" / "nl-trafficking.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("min_link_rate: 0.8", "min_link_rate: 1.8"), encoding="utf-8")
+    res = runner.invoke(app, ["schema", "check", str(bad)])
+    assert res.exit_code == 2
+    assert "linkage.min_link_rate" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_schema_check_missing_file_exits_2(tmp_path: Path) -> None:
+    """A schema path that does not exist exits with code 2."""
+    res = runner.invoke(app, ["schema", "check", str(tmp_path / "none.yaml")])
+    assert res.exit_code == 2
+    assert "file not found" in res.output
+
+
+def test_schema_export_writes_json_schema(tmp_path: Path) -> None:
+    """`revict schema export --out DIR` writes a JSON Schema per configuration format."""
+    res = runner.invoke(app, ["schema", "export", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    schema = json.loads((tmp_path / "linkage-schema.json").read_text(encoding="utf-8"))
+    assert schema["title"] == "LinkageSchema"
+    assert "data_start" in schema["properties"]
+    assert (tmp_path / "cohort.json").is_file()
+
+
+def test_every_command_has_help() -> None:
+    """Every command answers --help."""
+    import typer.main
+
+    cmd = typer.main.get_command(app)
+    names = list(cmd.commands)  # type: ignore[attr-defined]
+    assert {"schema", "synth"} <= set(names)
+    for name in names:
+        res = runner.invoke(app, [name, "--help"])
+        assert res.exit_code == 0, name
+        assert "Usage" in res.output
