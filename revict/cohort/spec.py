@@ -19,7 +19,7 @@ SERIOUS: tuple[str, ...] = ("violence", "sexual", "threat", "exploitation")
 #: Levels of every categorical covariate other than ``age_group`` (which the cohort defines).
 COVARIATE_LEVELS: dict[str, tuple[str, ...]] = {
     "exploitation_form": ("sexual", "labour", "criminal", "other", "unknown"),
-    "sex": ("F", "M", "U"),
+    "sex": ("F", "M", "U", "unknown"),
     "origin": ("NL", "EU", "non-EU", "unknown"),
     "reporter": (
         "police",
