@@ -6,7 +6,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, NonNegativeInt, PositiveInt, StringConstraints, model_validator
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from revict._core.model import RevictModel, load_yaml_model
 
@@ -35,6 +43,18 @@ COVARIATE_LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _age_labels(bounds: tuple[int, ...]) -> tuple[str, ...]:
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    return (*labels, f"{bounds[-1]}+")
+
+
+def _levels(covariate: str, age_groups: tuple[int, ...] | None) -> tuple[str, ...]:
+    """Levels of a covariate; age groups from the given bounds (``unknown`` included)."""
+    if covariate == "age_group":
+        return (*_age_labels(age_groups), "unknown") if age_groups else ("unknown",)
+    return COVARIATE_LEVELS[covariate]
+
+
 class DateWindow(RevictModel):
     """An inclusive date window."""
 
@@ -44,7 +64,10 @@ class DateWindow(RevictModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end < self.start:
-            raise ValueError("end must not be before start (the window is inverted)")
+            raise ValueError(
+                f"end ({self.end.isoformat()}) is before start ({self.start.isoformat()}): the window is "
+                "inverted; swap start and end"
+            )
         return self
 
 
@@ -56,6 +79,20 @@ class Outcome(RevictModel):
     """
 
     categories: Literal["any", "serious"] | tuple[OffenceCategory, ...] = "any"
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _known_categories(cls, v: object) -> object:
+        allowed = ("violence", "sexual", "threat", "exploitation", "property", "other")
+        if isinstance(v, str) and v not in ("any", "serious"):
+            raise ValueError(f"use `any`, `serious` or a list of offence categories ({', '.join(allowed)})")
+        if isinstance(v, list | tuple):
+            bad = [c for c in v if c not in allowed]
+            if bad:
+                raise ValueError(f"unknown offence category; choose from {', '.join(allowed)}")
+            if not v:
+                raise ValueError("the list is empty; use `any` or name at least one category")
+        return v
 
     def category_list(self, serious: tuple[str, ...] = SERIOUS) -> tuple[str, ...] | None:
         """Return the categories that count, or ``None`` for any."""
@@ -93,34 +130,48 @@ class CohortSpec(RevictModel):
     )
     min_cell: Annotated[int, Field(ge=1)] = 10
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.blackout_days >= self.follow_up_days:
-            raise ValueError("blackout_days must be shorter than follow_up_days")
-        if list(self.age_groups) != sorted(set(self.age_groups)) or not self.age_groups or self.age_groups[0] != 0:
+    @field_validator("blackout_days")
+    @classmethod
+    def _blackout_inside_follow_up(cls, v: int, info: ValidationInfo) -> int:
+        fu = info.data.get("follow_up_days")
+        if fu is not None and v >= fu:
+            raise ValueError(f"blackout_days ({v}) must be shorter than follow_up_days ({fu}); lower it")
+        return v
+
+    @field_validator("age_groups")
+    @classmethod
+    def _age_bounds(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if not v or list(v) != sorted(set(v)) or v[0] != 0:
             raise ValueError("age_groups must be increasing lower bounds starting at 0, e.g. [0, 18, 25, 35, 50]")
-        for cov, level in self.reference_levels.items():
-            levels = self.levels(cov)
+        return v
+
+    @field_validator("reference_levels")
+    @classmethod
+    def _reference_levels_exist(cls, v: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for cov, level in v.items():
+            levels = _levels(cov, info.data.get("age_groups"))
             if level not in levels:
-                raise ValueError(f"reference_levels.{cov}: {level!r} is not a level; choose one of {', '.join(levels)}")
-        for cov, keep in self.restrict.items():
-            bad = [lv for lv in keep if lv not in self.levels(cov)]
-            if bad:
-                raise ValueError(f"restrict.{cov}: unknown level(s); choose from {', '.join(self.levels(cov))}")
-        return self
+                raise ValueError(f"{cov}: {level!r} is not a level of {cov}; choose one of {', '.join(levels)}")
+        return v
+
+    @field_validator("restrict")
+    @classmethod
+    def _restrict_levels_exist(cls, v: dict[str, tuple[str, ...]], info: ValidationInfo) -> dict[str, tuple[str, ...]]:
+        for cov, keep in v.items():
+            levels = _levels(cov, info.data.get("age_groups"))
+            bad = [lv for lv in keep if lv not in levels]
+            if bad or not keep:
+                raise ValueError(f"{cov}: unknown or no level(s); choose from {', '.join(levels)}")
+        return v
 
     @property
     def age_group_labels(self) -> tuple[str, ...]:
         """Labels of the age groups, e.g. ``("0-17", "18-24", ..., "50+")``."""
-        b = self.age_groups
-        labels = [f"{lo}-{hi - 1}" for lo, hi in zip(b[:-1], b[1:], strict=True)]
-        return (*labels, f"{b[-1]}+")
+        return _age_labels(self.age_groups)
 
     def levels(self, covariate: str) -> tuple[str, ...]:
         """Possible levels of a covariate (age groups plus ``unknown``)."""
-        if covariate == "age_group":
-            return (*self.age_group_labels, "unknown")
-        return COVARIATE_LEVELS[covariate]
+        return _levels(covariate, self.age_groups)
 
     @property
     def strata_covariates(self) -> tuple[str, ...]:
