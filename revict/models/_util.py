@@ -1,0 +1,124 @@
+"""Small shared helpers: normal quantiles, confidence transforms, JSON safety, warnings."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from revict._core.errors import RevictWarning, SpecError
+
+#: Days per year used for "at 1 ... 7 years" (7 years = 2557 days, the default horizon).
+YEAR_DAYS = 365.25
+CONF_TYPES = ("log", "log-log", "plain")
+
+
+class ModelWarning(RevictWarning):
+    """An estimate could not be made (or is unreliable); the output says which and why."""
+
+
+def year_days(year: int) -> int:
+    """Day count of ``year`` years, rounded up: 1 -> 366, 7 -> 2557."""
+    return math.ceil(year * YEAR_DAYS)
+
+
+def z_value(conf_level: float) -> float:
+    """Two-sided normal quantile for ``conf_level``."""
+    if not 0 < conf_level < 1:
+        raise SpecError(f"conf_level must be between 0 and 1, got {conf_level}", hint="Use e.g. 0.95.")
+    return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+
+
+def check_conf_type(conf_type: str) -> str:
+    """Validate a confidence-interval transform name."""
+    if conf_type not in CONF_TYPES:
+        raise SpecError(f"conf_type must be one of {', '.join(CONF_TYPES)}, got {conf_type!r}",
+                        hint="Use 'log' (R's survfit default) or 'log-log'.")
+    return conf_type
+
+
+def surv_ci(
+    surv: NDArray[np.float64], se_log: NDArray[np.float64], z: float, conf_type: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Pointwise CI of a survival probability as R's survfit (``se_log`` = se of log S).
+
+    ``log``: ``S exp(-/+ z se)``, upper capped at 1; ``log-log``:
+    ``exp(-exp(log(-log S) -/+ z se / log S))``; ``plain``: ``S -/+ z S se``. NaN where
+    undefined (S = 0, or S = 1 for log-log), as R's NA.
+    """
+    s = np.asarray(surv, float)
+    se = np.asarray(se_log, float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "log":
+            lo, up = s * np.exp(-z * se), np.minimum(s * np.exp(z * se), 1.0)
+            bad = s <= 0
+        elif conf_type == "log-log":
+            ll = np.log(-np.log(s))
+            dd = z * se / np.log(s)
+            lo, up = np.exp(-np.exp(ll - dd)), np.exp(-np.exp(ll + dd))
+            bad = (s <= 0) | (s >= 1)
+        else:
+            lo, up = np.maximum(s - z * s * se, 0.0), np.minimum(s + z * s * se, 1.0)
+            bad = np.zeros(s.shape, bool)
+    bad = bad | ~np.isfinite(se)
+    lo = np.where(bad, np.nan, lo)
+    up = np.where(bad, np.nan, up)
+    if conf_type == "log":  # R: S = 1 with se = 0 gives (1, 1)
+        lo = np.where((s >= 1) & (se == 0), 1.0, lo)
+        up = np.where((s >= 1) & (se == 0), 1.0, up)
+    return lo, up
+
+
+def prob_ci(p: NDArray[np.float64], se: NDArray[np.float64], z: float, conf_type: str
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """CI of an increasing probability (a cumulative incidence) from its standard error.
+
+    ``log``: ``F exp(-/+ z se / F)`` (R's survfit for multi-state curves);
+    ``log-log``: ``F ^ exp(-/+ z se / (F log F))``; ``plain``: ``F -/+ z se``.
+    """
+    p = np.asarray(p, float)
+    se = np.asarray(se, float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "log":
+            lo, up = p * np.exp(-z * se / p), np.minimum(p * np.exp(z * se / p), 1.0)
+        elif conf_type == "log-log":
+            k = z * se / (p * np.log(p))
+            lo, up = p ** np.exp(k), p ** np.exp(-k)
+        else:
+            lo, up = p - z * se, p + z * se
+    lo = np.clip(lo, 0.0, 1.0)
+    up = np.clip(up, 0.0, 1.0)
+    zero = p <= 0
+    return np.where(zero, 0.0, lo), np.where(zero, 0.0, up)
+
+
+def num(x: Any) -> float | None:
+    """A JSON-safe float: ``None`` for NaN/inf/None."""
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def num_list(a: Any) -> list[float | None]:
+    """A JSON-safe list of floats."""
+    return [num(v) for v in np.asarray(a, dtype=float).tolist()]
+
+
+def int_list(a: Any) -> list[int]:
+    """A list of Python ints."""
+    return [int(v) for v in np.asarray(a).tolist()]
+
+
+def warn(message: str, sink: list[str] | None = None) -> None:
+    """Emit a :class:`ModelWarning` and record its text in ``sink``."""
+    if sink is not None:
+        sink.append(message)
+    warnings.warn(message, ModelWarning, stacklevel=3)
