@@ -117,10 +117,12 @@ def victimisation_slots(
     return slots
 
 
-def returning_codes(ev: Events, ev_slots: Slots, reg: Registrations, reg_slots: Slots) -> np.ndarray:
-    """Offenders of an index registration who are linked to a later victimisation of the same victim."""
-    _, rv, rc = reg_slots.pairs(reg.victim, np.flatnonzero(reg.kind == 0))
-    _, ev_v, ev_c = ev_slots.pairs(ev.victim, np.flatnonzero(ev.kind >= 2))
+def returning_codes(
+    ev: Events, ev_slots: Slots, reg: Registrations, reg_slots: Slots, linked: np.ndarray
+) -> np.ndarray:
+    """Offenders of an index registration linked to a later victimisation of the same linked victim."""
+    _, rv, rc = reg_slots.pairs(reg.victim, np.flatnonzero((reg.kind == 0) & linked[reg.victim]))
+    _, ev_v, ev_c = ev_slots.pairs(ev.victim, np.flatnonzero((ev.kind >= 2) & linked[ev.victim]))
     if rc.size == 0 or ev_c.size == 0:
         return np.empty(0, dtype=np.int64)
     uniq, inv = np.unique(np.concatenate([rc, ev_c]), return_inverse=True)

@@ -99,7 +99,7 @@ def _generate_chunk(plan: _Plan, c: int, acc: tr.TruthAccumulator) -> dict[str, 
     _, rv, rc = reg_slots.pairs(reg.victim)
     _, ev_v, ev_c = ev_slots.pairs(ev.victim)
     acc.add_serial(off.serial_victim_counts(np.concatenate([rv, ev_v]), np.concatenate([rc, ev_c]), plan.n_serial))
-    acc.returning.append(off.returning_codes(ev, ev_slots, reg, reg_slots))
+    acc.returning.append(off.returning_codes(ev, ev_slots, reg, reg_slots, vic.linked))
     acc.add("unlinked_victims", n_unl)
     acc.add("reregistrations", int((reg.kind == 2).sum()))
     acc.add("co_offending_events", int((reg_slots.n_off == 2).sum() + (ev_slots.n_off == 2).sum()))
@@ -144,7 +144,8 @@ def _offenders_truth(plan: _Plan, acc: tr.TruthAccumulator) -> dict[str, Any]:
         "serial_slot_probability": cal.SERIAL_SLOT_P,
         "returning": sorted(tab.offender_ids(returning, plan.seed)),
         "returning_definition": (
-            "offenders linked to a person's index registration and to a later victimisation of the same person"
+            "offenders linked to a person's index (first) registration and to a later victimisation of the "
+            "same person (linked persons only: what an analysis of person_id can find)"
         ),
         "returning_person_probability": cal.RETURNING_PERSON_P,
         "return_event_probability": cal.RETURN_EVENT_P,
