@@ -1,0 +1,179 @@
+"""Shared plumbing of the checks: SQL quoting, one-pass counting, masked examples.
+
+Every check counts in DuckDB. Up to five example rows per check come back as
+``(row, value)`` pairs and are masked here, at the one place they enter Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from revict._core.errors import Severity
+from revict._core.masking import mask_kind, mask_value
+from revict.contract.models import ColumnType, LinkageSchema, SourceSpec
+from revict.load.loader import Sources
+from revict.validate.report import Check, Example, make_check
+
+logger = logging.getLogger("revict")
+
+N_EXAMPLES = 5
+#: Re-raise errors inside check groups instead of reporting ``check_crashed`` (for tests and debugging).
+RAISE_ON_CRASH = False
+_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]{0,63}$")
+_DIGIT_RUN = re.compile(r"[0-9]{4}")
+
+
+def qi(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ql(text: str) -> str:
+    """Quote an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def val(column: str) -> str:
+    """Return SQL for a raw text cell, trimmed, with empty text as NULL (as the typed views read it)."""
+    return f"NULLIF(TRIM({qi(column)}), '')"
+
+
+def safe_column_name(name: str) -> str:
+    """Return a column name fit for a report, masked when it looks like a data value.
+
+    A file without a header row makes its first data row the header; such names are
+    masked like values so that no pseudonym or personal data reaches the report.
+    """
+    if _SAFE_NAME.match(name) and not _DIGIT_RUN.search(name) and "@" not in name:
+        return name
+    return mask_value(name) + " (masked: looks like a data value; header row missing?)"
+
+
+def mask_examples(pairs: Sequence[Any] | None, kind: str | None = None) -> tuple[Example, ...]:
+    """Turn ``[{'r': row, 'v': value}, ...]`` from DuckDB into masked examples.
+
+    Parameters
+    ----------
+    pairs : list of dict or None
+        Output of ``arg_min({'r': _row, 'v': value}, _row, 5)``.
+    kind : str, optional
+        Personal-data kind: the value is replaced by ``<kind>`` entirely.
+    """
+    out = []
+    for p in (pairs or ())[:N_EXAMPLES]:
+        value = mask_kind(kind) if kind else mask_value(p["v"])
+        out.append(Example(row=int(p["r"]), value=value))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A named row condition for :func:`count_where` (SQL over one table)."""
+
+    key: str
+    where: str
+    value: str = "NULL"
+
+
+def count_where(
+    con: duckdb.DuckDBPyConnection, table: str, conds: Sequence[Cond]
+) -> tuple[int, dict[str, tuple[int, list[Any]]]]:
+    """Count rows of ``table`` meeting each condition in ONE scan; return examples too.
+
+    Returns
+    -------
+    total : int
+        Rows in the table.
+    results : dict
+        ``{key: (failed_rows, [{'r', 'v'}, ...])}`` (raw values: mask before use).
+    """
+    parts = ["count(*)"]
+    for c in conds:
+        parts.append(f"count_if(COALESCE(({c.where}), false))")
+        parts.append(
+            f"arg_min({{'r': _row, 'v': CAST(({c.value}) AS VARCHAR)}}, _row, {N_EXAMPLES}) "
+            f"FILTER (WHERE COALESCE(({c.where}), false))"
+        )
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    assert row is not None
+    out = {c.key: (int(row[1 + 2 * i]), row[2 + 2 * i] or []) for i, c in enumerate(conds)}
+    return int(row[0]), out
+
+
+def pct(part: int, whole: int) -> str:
+    """Format ``part / whole`` as a percentage with one decimal."""
+    return f"{100.0 * part / whole:.1f}%" if whole else "n/a"
+
+
+@dataclass
+class Ctx:
+    """Everything a check needs: the loaded sources and the growing list of checks."""
+
+    sources: Sources
+    deep: bool = False
+    checks: list[Check] = field(default_factory=list)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection holding the sources."""
+        return self.sources.con
+
+    @property
+    def schema(self) -> LinkageSchema:
+        """The linkage schema."""
+        return self.sources.schema
+
+    def loaded(self) -> list[tuple[str, SourceSpec]]:
+        """Return the sources that were read, with their specs, in schema order."""
+        return [(n, s) for n, s in self.schema.sources.items() if n in self.sources.info]
+
+    def present(self, source: str) -> tuple[str, ...]:
+        """Columns in the file of ``source``."""
+        return self.sources.info[source].columns
+
+    def rows(self, source: str) -> int:
+        """Return the number of data rows of ``source``."""
+        return self.sources.info[source].rows
+
+    def has(self, source: str, column: str) -> bool:
+        """Return True when ``source`` was read and its file has ``column``."""
+        return source in self.sources.info and column in self.present(source)
+
+    def column_type(self, source: str, column: str) -> ColumnType | None:
+        """Return the declared type of a column, or None for an unexpected column."""
+        spec = self.schema.sources[source].columns.get(column)
+        return spec.type if spec else None
+
+    def add(self, check_id: str, source: str, column: str | None, **kw: Any) -> Check:
+        """Make a check (see :func:`revict.validate.report.make_check`) and record it."""
+        c = make_check(check_id, source, column, **kw)
+        self.checks.append(c)
+        return c
+
+    def guarded(self, what: str, source: str, fn: Callable[[], None]) -> None:
+        """Run a group of checks; a failure of the engine becomes a ``check_crashed`` finding.
+
+        The exception text is not reported (engine messages can quote cell values).
+        """
+        try:
+            fn()
+        except (duckdb.Error, ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            if RAISE_ON_CRASH:
+                raise
+            logger.warning("check group %s on %s could not run (%s)", what, source, type(exc).__name__)
+            self.add(
+                "check_crashed",
+                source,
+                None,
+                failed_rows=1,
+                total_rows=1,
+                message=f"the {what} checks could not run on {source} ({type(exc).__name__})",
+                severity=Severity.ERROR,
+            )

@@ -1,0 +1,336 @@
+"""Linkage checks and diagnostics: link rates (and where they dip), link metadata, merged and split keys.
+
+A *linked source* is one whose ``person_key`` is a foreign key to another source
+(the *person source*, ``persons`` in the default schema).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revict.contract.models import ColumnType, ForeignKey, SourceSpec
+from revict.validate._sql import Ctx, mask_examples, pct, ql, val
+
+#: Groups with fewer records are not judged for selective linkage.
+SELECTIVE_MIN_RECORDS = 20
+#: A group's link rate this far (absolute) below the source's overall rate is flagged.
+SELECTIVE_GAP = 0.15
+#: Above this many candidate key pairs the split-person hint is skipped (chance overlaps dominate).
+SPLIT_MAX_PAIRS = 5_000_000
+
+
+def person_fk(spec: SourceSpec) -> ForeignKey | None:
+    """Return the foreign key on the source's person key (unconditional), if any."""
+    for fk in spec.foreign_keys:
+        if spec.person_key and fk.column == spec.person_key and not fk.when:
+            return fk
+    return None
+
+
+def linked_sources(ctx: Ctx) -> list[tuple[str, SourceSpec, ForeignKey]]:
+    """Return the sources read whose person key references a person source that was read, with that key."""
+    out = []
+    for name, spec in ctx.loaded():
+        fk = person_fk(spec)
+        if fk and ctx.has(name, fk.column) and ctx.has(fk.ref_source, fk.ref_column):
+            out.append((name, spec, fk))
+    return out
+
+
+def check_linkage(ctx: Ctx) -> None:
+    """Link rates with their breakdown, link metadata, records per person, conflicts, split hint."""
+    for name, spec, fk in linked_sources(ctx):
+        ctx.guarded("link-rate", name, lambda name=name, spec=spec, fk=fk: _link_rates(ctx, name, spec, fk))
+        ctx.guarded("link-metadata", name, lambda name=name, spec=spec, fk=fk: _link_meta(ctx, name, spec, fk))
+        ctx.guarded("records-per-person", name, lambda name=name, fk=fk: _records_per_person(ctx, name, fk))
+    ctx.guarded("attribute-agreement", "(all)", lambda: _attribute_conflicts(ctx))
+    ctx.guarded("split-person", "(all)", lambda: _split_hint(ctx))
+
+
+def _group_columns(ctx: Ctx, name: str, spec: SourceSpec) -> dict[str, str]:
+    """``{label: SQL}`` of the breakdown: year of each event date, and each coded column."""
+    out = {}
+    for col, cs in spec.columns.items():
+        if col not in ctx.present(name) or cs.link_role:
+            continue
+        if cs.type is ColumnType.DATE and cs.in_window:
+            out[f"year of {col}"] = (
+                f"COALESCE(CAST(year(TRY_STRPTIME({val(col)}, '%Y-%m-%d')) AS VARCHAR), '(no date)')"
+            )
+        elif cs.type is ColumnType.ENUM and cs.values:
+            codes = ", ".join(ql(x) for x in cs.values)
+            out[col] = (
+                f"CASE WHEN {val(col)} IS NULL THEN '(empty)' WHEN {val(col)} IN ({codes}) THEN {val(col)} "
+                "ELSE '(invalid)' END"
+            )
+    return out
+
+
+def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
+    groups = _group_columns(ctx, name, spec)
+    gcols = [f"{sql} AS g{i}" for i, sql in enumerate(groups.values())]
+    sets = ", ".join(["()"] + [f"(g{i})" for i in range(len(groups))])
+    sel = ", ".join([f"GROUPING(g{i}) AS is_all{i}, g{i}" for i in range(len(groups))])
+    rows = ctx.con.execute(
+        f"""WITH s AS (SELECT {val(fk.column)} AS k{"".join(", " + g for g in gcols)} FROM raw_{name}),
+                 r AS (SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source})
+            SELECT {sel + ", " if sel else ""} count(*) AS n, count_if(s.k IS NULL) AS empty,
+                   count_if(s.k IS NOT NULL AND r.k IS NULL) AS unresolved
+            FROM s LEFT JOIN r ON s.k = r.k GROUP BY GROUPING SETS ({sets})"""
+    ).fetchall()
+    labels = list(groups)
+    overall = None
+    table: list[dict[str, Any]] = []
+    for row in rows:
+        n, empty, unresolved = int(row[-3]), int(row[-2]), int(row[-1])
+        by = next((labels[i] for i in range(len(labels)) if row[2 * i] == 0), None)
+        entry = {
+            "by": by or "all",
+            "group": row[2 * labels.index(by) + 1] if by else "all",
+            "records": n,
+            "empty_key": empty,
+            "key_not_found": unresolved,
+            "linked": n - empty - unresolved,
+            "link_rate": round((n - empty - unresolved) / n, 4) if n else None,
+        }
+        if by is None:
+            overall = entry
+        else:
+            table.append(entry)
+    table.sort(key=lambda e: (e["by"], str(e["group"])))
+    ctx.diagnostics.setdefault("link_rates", {})[name] = ([overall] if overall else []) + table
+    if overall is None:
+        return
+    _unlinked(ctx, name, fk, overall)
+    _selective(ctx, name, fk, overall, table)
+
+
+def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:
+    n, linked = o["records"], o["linked"]
+    threshold = ctx.schema.linkage.min_link_rate
+    below = n > 0 and linked < threshold * n
+    msg = (
+        f"{linked:,} of {n:,} records linked to {fk.ref_source} ({pct(linked, n)}, threshold "
+        f"{threshold:.0%}); {o['empty_key']:,} with an empty key, {o['key_not_found']:,} with a key "
+        f"not found"
+    )
+    ctx.add("unlinked_share", name, fk.column, failed_rows=(n - linked) if below else 0, total_rows=n, message=msg)
+
+
+def _selective(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any], table: list[dict[str, Any]]) -> None:
+    rate = o["link_rate"]
+    bad = [
+        e
+        for e in table
+        if rate is not None
+        and e["records"] >= SELECTIVE_MIN_RECORDS
+        and e["link_rate"] is not None
+        and e["link_rate"] < rate - SELECTIVE_GAP
+    ]
+    n = o["records"]
+    failed = sum(e["records"] for e in bad)
+    if bad:
+        listed = "; ".join(f"{e['by']} = {e['group']}: {e['link_rate']:.0%} of {e['records']:,}" for e in bad[:8])
+        msg = (
+            f"link rate dips more than {SELECTIVE_GAP:.0%} below the overall {rate:.0%} in {len(bad)} "
+            f"group(s): {listed}{' ...' if len(bad) > 8 else ''}"
+        )
+    else:
+        msg = f"no group of {SELECTIVE_MIN_RECORDS}+ records links more than {SELECTIVE_GAP:.0%} below the overall rate"
+    ctx.add("link_rate_selective", name, fk.column, failed_rows=failed, total_rows=n, message=msg)
+
+
+def _role_column(ctx: Ctx, name: str, spec: SourceSpec, role: str) -> str | None:
+    for col, cs in spec.columns.items():
+        if cs.link_role == role and col in ctx.present(name):
+            return col
+    return None
+
+
+def _link_meta(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
+    method = _role_column(ctx, name, spec, "method")
+    if method is None:
+        return
+    score = _role_column(ctx, name, spec, "score")
+    m, k = val(method), val(fk.column)
+    s = f"TRY_CAST({val(score)} AS DOUBLE)" if score else "NULL::DOUBLE"
+    s_raw = val(score) if score else "NULL"
+    t = ctx.schema.linkage.probabilistic_min_score
+    conds = {
+        "incons": f"({m} = 'none' AND {k} IS NOT NULL) OR ({m} IN ('deterministic', 'probabilistic') AND {k} IS NULL)",
+        "low": f"{m} = 'probabilistic' AND {s} < {t!r}",
+        "nos": f"{m} = 'probabilistic' AND {s_raw} IS NULL",
+    }
+    shown = {"incons": m, "low": s_raw, "nos": m}
+    parts = ["count(*)", f"count_if({m} = 'probabilistic')"]
+    for key, c in conds.items():
+        parts += [f"count_if({c})", f"arg_min({{'r': _row, 'v': {shown[key]}}}, _row, 5) FILTER (WHERE {c})"]
+    row = ctx.con.execute(f"SELECT {', '.join(parts)} FROM raw_{name}").fetchone()
+    assert row is not None
+    n, n_prob = int(row[0]), int(row[1])
+    inc, ex_inc, low, ex_low, nos, ex_nos = row[2:8]
+    ctx.add(
+        "link_method_inconsistent",
+        name,
+        method,
+        failed_rows=inc,
+        total_rows=n,
+        examples=mask_examples(ex_inc),
+        message=(
+            f"{inc:,} of {n:,} rows: link_method disagrees with an empty or filled {fk.column} ({pct(inc, n)})"
+            if inc
+            else f"link_method agrees with {fk.column} in all {n:,} rows"
+        ),
+    )
+    if score:
+        ctx.add(
+            "link_score_low",
+            name,
+            score,
+            failed_rows=low,
+            total_rows=n_prob,
+            examples=mask_examples(ex_low),
+            message=(
+                f"{low:,} of {n_prob:,} probabilistic links score below {t} ({pct(low, n_prob)}); "
+                "consider a sensitivity analysis without them"
+            ),
+        )
+    ctx.add(
+        "link_score_missing",
+        name,
+        score or method,
+        failed_rows=nos,
+        total_rows=n_prob,
+        examples=mask_examples(ex_nos),
+        message=f"{nos:,} of {n_prob:,} probabilistic links have no link score",
+    )
+
+
+def _records_per_person(ctx: Ctx, name: str, fk: ForeignKey) -> None:
+    limit = ctx.schema.linkage.max_records_per_person
+    k = val(fk.column)
+    n_keys, failed, ex = ctx.con.execute(
+        f"""SELECT count(*) FILTER (WHERE c > {limit}), COALESCE(sum(c) FILTER (WHERE c > {limit}), 0),
+                   arg_min({{'r': first_row, 'v': k}}, first_row, 5) FILTER (WHERE c > {limit})
+            FROM (SELECT {k} AS k, count(*) AS c, min(_row) AS first_row FROM raw_{name}
+                  WHERE {k} IS NOT NULL GROUP BY 1)"""
+    ).fetchone() or (0, 0, [])
+    n = ctx.rows(name)
+    msg = (
+        f"{n_keys:,} key(s) have more than {limit} records each ({failed:,} of {n:,} rows): a placeholder "
+        "pseudonym or several people merged under one key?"
+        if n_keys
+        else f"no key has more than {limit} records"
+    )
+    ctx.add(
+        "records_per_person_excess",
+        name,
+        fk.column,
+        failed_rows=int(failed),
+        total_rows=n,
+        message=msg,
+        examples=mask_examples(ex),
+    )
+
+
+def _attribute_conflicts(ctx: Ctx) -> None:
+    by_col: dict[str, list[str]] = {}
+    for item in ctx.schema.linkage.agree_across_sources:
+        src, _, col = item.partition(".")
+        by_col.setdefault(col, []).append(src)
+    for col, srcs in by_col.items():
+        usable = [
+            s
+            for s in srcs
+            if ctx.has(s, col)
+            and ctx.schema.sources[s].person_key
+            and ctx.has(s, ctx.schema.sources[s].person_key or "")
+        ]
+        if not usable:
+            continue
+        union = " UNION ALL ".join(
+            f"SELECT {ql(s)} AS src, _row, {val(ctx.schema.sources[s].person_key or '')} AS k, {val(col)} AS v "
+            f"FROM raw_{s}"
+            for s in usable
+        )
+        total, failed, ex = ctx.con.execute(
+            f"""WITH u AS ({union}), p AS (
+                  SELECT k, count(DISTINCT v) AS nv, arg_min(_row, (src <> {ql(usable[0])}, _row)) AS r
+                  FROM u WHERE k IS NOT NULL AND v IS NOT NULL GROUP BY k)
+                SELECT count(*), count_if(nv > 1), arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
+        ).fetchone() or (0, 0, [])
+        where = " and ".join(usable)
+        msg = (
+            f"{failed:,} of {total:,} persons have different {col} values in {where} ({pct(failed, total)}); "
+            "example rows are in the first source that holds the person"
+            if failed
+            else f"{col} agrees for all {total:,} persons across {where}"
+        )
+        ctx.add(
+            "attribute_conflict",
+            usable[0],
+            col,
+            failed_rows=failed,
+            total_rows=total,
+            message=msg,
+            examples=mask_examples(ex),
+        )
+
+
+def _split_hint(ctx: Ctx) -> None:
+    """Pairs of keys with the same birth year and sex and events on two or more of the same dates."""
+    from revict.validate.temporal import event_dates_sql, person_attrs
+
+    linked = linked_sources(ctx)
+    if not linked:
+        return
+    person_src = linked[0][2].ref_source
+    attrs = person_attrs(ctx, person_src)
+    if attrs is None or "birth_year" not in attrs or "sex" not in attrs:
+        return
+    events = event_dates_sql(ctx, [(n, s, f) for n, s, f in linked if f.ref_source == person_src])
+    if not events:
+        return
+    base = f"""WITH e AS (SELECT DISTINCT k, d FROM ({events})),
+                  x AS (SELECT e.k, e.d, p.byear, p.sex FROM e JOIN ({attrs["sql"]}) p ON e.k = p.k
+                        WHERE p.byear IS NOT NULL AND p.sex IS NOT NULL)"""
+    n_pairs = ctx.con.execute(
+        f"{base} SELECT COALESCE(sum(c * (c - 1) // 2), 0) FROM (SELECT count(*) AS c FROM x GROUP BY byear, sex, d)"
+    ).fetchone()
+    n_persons = attrs["n"]
+    if n_pairs and int(n_pairs[0]) > SPLIT_MAX_PAIRS:
+        ctx.add(
+            "person_split_hint",
+            person_src,
+            None,
+            failed_rows=0,
+            total_rows=n_persons,
+            skipped=True,
+            message=(
+                f"skipped: {int(n_pairs[0]):,} chance pairs of same-day events; too many to tell "
+                "split persons from coincidence at this size"
+            ),
+        )
+        return
+    failed, ex = ctx.con.execute(
+        f"""{base}, pairs AS (
+              SELECT a.k AS ka, b.k AS kb, count(*) AS shared FROM x a JOIN x b
+                ON a.byear = b.byear AND a.sex = b.sex AND a.d = b.d AND a.k < b.k GROUP BY 1, 2 HAVING count(*) >= 2)
+            SELECT count(*), arg_min({{'r': p.r, 'v': pairs.ka}}, p.r, 5)
+            FROM pairs JOIN ({attrs["sql"]}) p ON pairs.ka = p.k"""
+    ).fetchone() or (0, [])
+    msg = (
+        f"{failed:,} pair(s) of keys share birth year, sex and two or more event dates: possibly one "
+        "person under two keys (a hint, not proof)"
+        if failed
+        else "no pair of keys shares birth year, sex and two or more event dates"
+    )
+    ctx.add(
+        "person_split_hint",
+        person_src,
+        None,
+        failed_rows=failed,
+        total_rows=n_persons,
+        message=msg,
+        examples=mask_examples(ex),
+    )

@@ -1,0 +1,277 @@
+"""Personal data that must not be in a pseudonymised extract.
+
+Every text cell is scanned: free-text and unexpected columns in full, coded and
+typed columns where a value is not a valid code or does not parse, and key
+(pseudonym) columns. One combined regular expression picks candidate cells in a
+single scan of each column; only those candidates are classified (BSN 11-check,
+IBAN mod-97, ...). All in DuckDB.
+
+Key columns get special care for citizen service numbers: some environments use
+9-digit numeric pseudonyms, and a random 9-digit number passes the 11-check about
+1 time in 11. So when 9-digit values are the column's usual format, the share
+passing the 11-check is judged against 1/11 (flagged only when clearly above);
+otherwise each value that passes is a finding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from revict.contract.models import ColumnType, SourceSpec
+from revict.validate._sql import Ctx, mask_examples, pct, ql, safe_column_name, val
+
+_B0 = r"(?:^|[^0-9A-Za-z])"
+_B1 = r"(?:$|[^0-9A-Za-z])"
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+PHONE_NL = _B0 + r"(?:\+31|0031|0)[ -]?(?:\(0\))?[ -]?[1-9](?:[ -]?[0-9]){8}" + _B1
+PHONE_INTL = _B0 + r"(?:\+|00)[1-9][0-9]{0,2}[ -]?[0-9](?:[ -]?[0-9]){6,11}" + _B1
+IBAN = _B0 + r"([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})" + _B1
+POSTCODE = _B0 + r"[1-9][0-9]{3} ?[A-Z]{2}" + _B1
+BSN_TOKEN = _B0 + r"(?:[0-9]{9}|[0-9]{4}[. ][0-9]{2}[. ][0-9]{3})" + _B1
+_BSN_CAPTURE = _B0 + r"([0-9]{9}|[0-9]{4}[. ][0-9]{2}[. ][0-9]{3})" + _B1
+FULL_DATE = _B0 + r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2})" + _B1
+_BIRTH_NAME = re.compile(r"birth|dob|geboort", re.IGNORECASE)
+
+#: IBAN length by country (ISO 13616 registry, the SEPA countries and common others).
+IBAN_LENGTHS = {
+    "AD": 24,
+    "AE": 23,
+    "AT": 20,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "CH": 21,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "EE": 20,
+    "ES": 24,
+    "FI": 18,
+    "FR": 27,
+    "GB": 22,
+    "GI": 23,
+    "GR": 27,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IS": 26,
+    "IT": 27,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MT": 31,
+    "NL": 18,
+    "NO": 15,
+    "PL": 28,
+    "PT": 25,
+    "RO": 24,
+    "RS": 22,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "TR": 26,
+    "UA": 29,
+    "AL": 28,
+    "AZ": 28,
+    "BH": 22,
+    "BR": 29,
+    "GE": 22,
+    "IL": 23,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "MA": 28,
+    "MU": 30,
+    "NG": 18,
+    "PK": 24,
+    "QA": 29,
+    "SA": 24,
+    "TN": 24,
+    "VG": 24,
+    "XK": 20,
+}
+
+#: Kinds of personal data, in report order.
+KINDS = ("bsn", "email", "phone", "iban", "postcode", "birth_date")
+
+_MACROS = (
+    """CREATE OR REPLACE TEMP MACRO _rv_bsn_ok(x) AS (
+        (9*ascii(substr(x,1,1)) + 8*ascii(substr(x,2,1)) + 7*ascii(substr(x,3,1)) + 6*ascii(substr(x,4,1))
+         + 5*ascii(substr(x,5,1)) + 4*ascii(substr(x,6,1)) + 3*ascii(substr(x,7,1))
+         + 2*ascii(substr(x,8,1)) - ascii(substr(x,9,1)) - 43*48) % 11 = 0 AND x <> '000000000')""",
+    f"""CREATE OR REPLACE TEMP MACRO _rv_has_bsn(v) AS (
+        len(list_filter(regexp_extract_all(v, '{_BSN_CAPTURE}', 1),
+            lambda t: _rv_bsn_ok(regexp_replace(t, '[. ]', '', 'g')))) > 0)""",
+    """CREATE OR REPLACE TEMP MACRO _rv_mod97(s) AS (
+        list_reduce(string_split(array_to_string(list_transform(string_split(substr(s,5) || substr(s,1,4), ''),
+            lambda c: CASE WHEN c BETWEEN 'A' AND 'Z' THEN (ascii(c)-55)::VARCHAR ELSE c END), ''), ''),
+            lambda acc, x: ((acc::INT * 10 + x::INT) % 97)::VARCHAR)::INT = 1)""",
+)
+
+
+def install_macros(ctx: Ctx) -> None:
+    """Create the SQL macros (BSN 11-check, IBAN mod-97) on the connection."""
+    for sql in _MACROS:
+        ctx.con.execute(sql)
+    lengths = " ".join(f"WHEN {ql(k)} THEN {v}" for k, v in IBAN_LENGTHS.items())
+    ctx.con.execute(
+        f"""CREATE OR REPLACE TEMP MACRO _rv_iban_ok(m) AS (
+            m IS NOT NULL AND len(replace(m, ' ', '')) = (CASE substr(m, 1, 2) {lengths} ELSE -1 END)
+            AND _rv_mod97(replace(m, ' ', '')))"""
+    )
+
+
+def _is_birth_scope(spec: SourceSpec, column: str) -> bool:
+    """Full dates are personal data here: a birth-like column, or any column of the persons source."""
+    ctype = spec.columns[column].type if column in spec.columns else None
+    if ctype is ColumnType.DATE:
+        return False
+    return bool(_BIRTH_NAME.search(column)) or "birth_year" in spec.columns
+
+
+def _scope(ctx: Ctx, spec: SourceSpec, column: str) -> str:
+    """Return SQL selecting the cells of ``column`` to scan (valid codes and parsed values are safe)."""
+    from revict.load.loader import typed_expression
+
+    v = val(column)
+    cs = spec.columns.get(column)
+    if cs is None or cs.type in (ColumnType.STRING, ColumnType.PSEUDONYM):
+        return f"{v} IS NOT NULL"
+    if cs.type is ColumnType.ENUM and cs.values:
+        return f"{v} IS NOT NULL AND {v} NOT IN ({', '.join(ql(x) for x in cs.values)})"
+    return f"{v} IS NOT NULL AND {typed_expression(column, cs.type)} IS NULL"
+
+
+def _candidates_sql(ctx: Ctx, name: str, spec: SourceSpec) -> str:
+    parts = []
+    pattern = ql(ctx.schema.pseudonym_pattern)
+    for col in ctx.present(name):
+        birth = _is_birth_scope(spec, col)
+        combined = "|".join([EMAIL, PHONE_NL, PHONE_INTL, IBAN, POSTCODE, BSN_TOKEN] + ([FULL_DATE] if birth else []))
+        is_key = col in spec.columns and spec.columns[col].type is ColumnType.PSEUDONYM
+        mode = f"CASE WHEN regexp_matches(v, {pattern}) THEN 'key' ELSE 'text' END" if is_key else "'text'"
+        parts.append(
+            f"SELECT {ql(col)} AS col, {mode} AS mode, {'true' if birth else 'false'} AS birth, _row, v "
+            f"FROM (SELECT _row, {val(col)} AS v FROM raw_{name} WHERE {_scope(ctx, spec, col)}) "
+            f"WHERE regexp_matches(v, {ql(combined)})"
+        )
+    return " UNION ALL ".join(parts)
+
+
+_KIND_SQL = {
+    "email": f"regexp_matches(v, {ql(EMAIL)})",
+    "phone": f"(regexp_matches(v, {ql(PHONE_NL)}) OR regexp_matches(v, {ql(PHONE_INTL)}))",
+    "iban": f"_rv_iban_ok(NULLIF(regexp_extract(v, {ql(IBAN)}, 1), ''))",
+    "postcode": f"regexp_matches(v, {ql(POSTCODE)})",
+    "birth_date": f"birth AND regexp_matches(v, {ql(FULL_DATE)})",
+    # BSN in text (each value) and in key columns (judged by share, below)
+    "bsn": "mode = 'text' AND _rv_has_bsn(v)",
+    "bsn_key": "mode = 'key' AND _rv_has_bsn(v)",
+    "nine_key": f"mode = 'key' AND regexp_matches(v, {ql(BSN_TOKEN)})",
+}
+
+
+def check_personal_data(ctx: Ctx) -> None:
+    """Scan every column of every source for personal data (one candidate scan per source)."""
+    install_macros(ctx)
+    for name, spec in ctx.loaded():
+        ctx.guarded("personal-data", name, lambda name=name, spec=spec: _personal_one(ctx, name, spec))
+
+
+def _personal_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:
+    n = ctx.rows(name)
+    cols = ctx.present(name)
+    found: dict[str, list[tuple[str, int, list[dict[str, object]]]]] = {k: [] for k in KINDS}
+    if cols:
+        ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _rv_pii AS {_candidates_sql(ctx, name, spec)}")
+        aggs = []
+        for cond in _KIND_SQL.values():
+            aggs.append(f"count_if({cond})")
+            aggs.append(f"arg_min({{'r': _row, 'v': NULL::VARCHAR}}, _row, 5) FILTER (WHERE {cond})")
+        rows = ctx.con.execute(f"SELECT col, {', '.join(aggs)} FROM _rv_pii GROUP BY col ORDER BY col").fetchall()
+        ctx.con.execute("DROP TABLE _rv_pii")
+        filled = _filled_counts(ctx, name, [r[0] for r in rows])
+        for r in rows:
+            res = {k: (int(r[1 + 2 * i]), r[2 + 2 * i] or []) for i, k in enumerate(_KIND_SQL)}
+            for k in KINDS:
+                failed, ex = res[k]
+                if k == "bsn":
+                    failed, ex = _merge_key_bsn(res, failed, ex, filled.get(r[0], 0))
+                if failed:
+                    found[k].append((r[0], failed, ex))
+    for k in KINDS:
+        for col, failed, ex in found[k]:
+            ctx.add(
+                f"pii_{k}",
+                name,
+                safe_column_name(col),
+                failed_rows=failed,
+                total_rows=n,
+                message=f"{_LABEL[k]} in {failed:,} of {n:,} rows ({pct(failed, n)})",
+                examples=mask_examples(ex, kind=k),
+            )
+        if not found[k]:
+            ctx.add(
+                f"pii_{k}",
+                name,
+                None,
+                failed_rows=0,
+                total_rows=n,
+                message=f"no {_LABEL[k]} in {len(cols)} scanned column(s)",
+            )
+
+
+_LABEL = {
+    "bsn": "citizen service numbers (BSN)",
+    "email": "e-mail addresses",
+    "phone": "telephone numbers",
+    "iban": "IBAN bank account numbers",
+    "postcode": "Dutch postcodes",
+    "birth_date": "full dates (of birth) where only a birth year is allowed",
+}
+
+
+def _filled_counts(ctx: Ctx, name: str, cols: list[str]) -> dict[str, int]:
+    """Non-empty cells per column (only for columns with candidates)."""
+    if not cols:
+        return {}
+    row = ctx.con.execute(f"SELECT {', '.join(f'count({val(c)})' for c in cols)} FROM raw_{name}").fetchone()
+    assert row is not None
+    return {c: int(x) for c, x in zip(cols, row, strict=True)}
+
+
+def bsn_share_suspicious(n_nine: int, n_pass: int) -> bool:
+    """Return True when clearly more 9-digit keys pass the 11-check than the 1 in 11 expected by chance.
+
+    Flags when ``n_pass`` exceeds ``n_nine / 11`` by more than four binomial standard
+    deviations plus one (so a handful of values is never judged on chance alone).
+    """
+    if n_nine == 0:
+        return False
+    expected = n_nine / 11
+    sd = math.sqrt(n_nine * (1 / 11) * (10 / 11))
+    return n_pass > expected + 4 * sd + 1
+
+
+def _merge_key_bsn(
+    res: dict[str, tuple[int, list[dict[str, object]]]], failed: int, ex: list[dict[str, object]], filled: int
+) -> tuple[int, list[dict[str, object]]]:
+    """Add key-column BSN hits: each when 9-digit keys are a minority, else only a suspicious share."""
+    n_nine, _ = res["nine_key"]
+    n_pass, ex_key = res["bsn_key"]
+    if n_pass == 0:
+        return failed, ex
+    usual_format = n_nine * 2 > filled
+    if usual_format and not bsn_share_suspicious(n_nine, n_pass):
+        return failed, ex
+    merged = sorted(list(ex) + list(ex_key), key=lambda p: int(p["r"]))[:5]  # type: ignore[call-overload]
+    return failed + n_pass, merged
