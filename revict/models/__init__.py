@@ -10,10 +10,12 @@ from revict.models.competing import AalenJohansen, AJResult, aalen_johansen
 from revict.models.cox import CoxPH, CoxResult, cox_ph
 from revict.models.km import KaplanMeier, KMResult, RMSTResult, kaplan_meier, rmst
 from revict.models.logrank import LogRankResult, logrank_test
+from revict.models.analyse import AnalysisResult, analyse
 from revict.models.recurrent import MCFResult, andersen_gill, mean_cumulative_function, pwp_gap_time
 
 __all__ = [
     "AJResult",
+    "AnalysisResult",
     "AalenJohansen",
     "CoxPH",
     "CoxResult",
@@ -23,6 +25,7 @@ __all__ = [
     "MCFResult",
     "RMSTResult",
     "aalen_johansen",
+    "analyse",
     "andersen_gill",
     "cox_ph",
     "kaplan_meier",

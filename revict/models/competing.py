@@ -106,7 +106,7 @@ def _cinc_variance(n: Array, d1: Array, d2: Array, s_prev: Array, s_now: Array, 
 
 
 def aalen_johansen(time: Array, status: NDArray[np.int64], *, conf_type: str = "log",
-                   conf_level: float = 0.95) -> AJResult:
+                   conf_level: float = 0.95, causes: Sequence[int] | None = None) -> AJResult:
     """Cumulative incidence of each cause (status 1, 2, ...; 0 = censored).
 
     R equivalent: ``cmprsk::cuminc(time, status, cencode = 0)`` and
@@ -118,7 +118,8 @@ def aalen_johansen(time: Array, status: NDArray[np.int64], *, conf_type: str = "
     st = np.asarray(status).astype(np.int64)
     ut, inv = np.unique(t, return_inverse=True)
     n = np.cumsum(np.bincount(inv, minlength=len(ut))[::-1])[::-1].astype(float)
-    causes = [int(k) for k in np.unique(st) if k > 0]
+    found = [int(k) for k in np.unique(st) if k > 0]
+    causes = sorted(set(found) | set(causes or ()))
     dk = {k: np.bincount(inv, (st == k).astype(float), minlength=len(ut)) for k in causes}
     d_all = np.bincount(inv, (st > 0).astype(float), minlength=len(ut))
     surv = np.cumprod(1 - d_all / n)

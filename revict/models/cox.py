@@ -165,6 +165,7 @@ class CoxPH:
             raise SpecError(f"ties must be 'efron' or 'breslow', got {self.ties!r}", hint="Use 'efron' (R's default).")
         z = z_value(self.conf_level)
         msgs: list[str] = []
+        data = _complete_rows(data, self.covariates, msgs)
         design = design_matrix(data, list(self.covariates), reference_levels=self.reference_levels,
                                levels=self.levels)
         stop = data[duration_col].to_numpy(dtype=float)
@@ -231,6 +232,19 @@ class CoxPH:
                 warn("Proportional-hazards test: some statistics could not be computed (singular information).",
                      msgs)
         return conc, ph
+
+
+def _complete_rows(data: pd.DataFrame, covariates: Sequence[str], msgs: list[str]) -> pd.DataFrame:
+    """Drop rows with a missing covariate value, as R's ``na.omit`` (with a warning)."""
+    cols = [c for c in covariates if c in data.columns]
+    miss = data[cols].isna().any(axis=1).to_numpy() if cols else np.zeros(len(data), bool)
+    if not miss.any():
+        return data
+    which = [c for c in cols if data[c].isna().any()]
+    warn(f"Cox model: {int(miss.sum())} of {len(data)} rows excluded because {', '.join(which)} is missing.", msgs)
+    out = data.loc[~miss]
+    return out.astype({c: (float if not pd.api.types.is_bool_dtype(out[c]) else bool) for c in which
+                       if pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])})
 
 
 def _estimable_columns(design: Design, event: NDArray[np.bool_], msgs: list[str]) -> tuple[list[int], set[int]]:
