@@ -1,0 +1,221 @@
+"""The researcher's offline network view: one HTML page, plotly.js inline once, NOT FOR RELEASE.
+
+Views are the ego networks of recurring perpetrators (radius 2, cut to radius 1 and then
+to ``max_nodes`` when larger) and the small components (at most ``max_nodes`` nodes; a
+larger, giant, component is never drawn). Layouts are precomputed in Python with a
+bounded spring layout (``iterations`` fixed, at most ``max_nodes`` nodes per view), so the
+cost is bounded by ``max_views * max_nodes**2 * iterations``. In the page a selector
+picks the view, another the colouring (role or Louvain community within the view), and a
+year slider shows the structure as it was through that year. Hover shows a shortened
+pseudonym, role and counts. Every view carries the NOT FOR RELEASE stamp.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from revict._core.io import write_text_atomic
+from revict._core.masking import short_pseudonym
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from revict.networks.graph import OffenderNetwork
+    from revict.networks.measures import NetworkResult
+
+STAMP = "NOT FOR RELEASE"
+
+
+def _ego(g: nx.Graph, node: str, max_nodes: int) -> tuple[nx.Graph, str]:
+    import networkx as nx
+
+    for radius in (2, 1):
+        h = nx.ego_graph(g, node, radius=radius)
+        if h.number_of_nodes() <= max_nodes:
+            return h, f"radius {radius}"
+    keep = [node, *sorted(g.neighbors(node))[: max_nodes - 1]]
+    return g.subgraph(keep), f"radius 1, first {max_nodes - 1} victims"
+
+
+def _view_graphs(
+    g: nx.Graph,
+    result: NetworkResult,
+    *,
+    egos: Sequence[str],
+    max_nodes: int,
+    max_egos: int,
+    max_components: int,
+) -> list[tuple[str, nx.Graph]]:
+    import networkx as nx
+
+    from revict.networks.graph import OFFENDER_PREFIX
+
+    chosen = [*egos, *(o for o in result.recurring["offender_id"] if o not in set(egos))][: max_egos + len(egos)]
+    views: list[tuple[str, nx.Graph]] = []
+    for off in chosen:
+        node = OFFENDER_PREFIX + str(off)
+        if node in g:
+            h, how = _ego(g, node, max_nodes)
+            kind = g.nodes[node].get("kind", "")
+            views.append((f"ego network of {short_pseudonym(str(off))} ({kind}; {how})", h))
+    comps = sorted((c for c in nx.connected_components(g) if 3 <= len(c) <= max_nodes), key=lambda c: (-len(c), min(c)))
+    for i, comp in enumerate(comps[:max_components], start=1):
+        views.append((f"component {i}: {len(comp)} nodes", g.subgraph(comp)))
+    return views
+
+
+def _hover(d: dict[str, Any], degree: int) -> str:
+    role = d.get("role", "")
+    text = f"{short_pseudonym(str(d.get('pseudonym', '')))}<br>{role}"
+    if role == "offender":
+        kind = d.get("kind", "none")
+        text += f" ({kind})" if kind != "none" else ""
+        text += f"<br>victims: {d.get('n_victims', 0)}"
+    else:
+        text += f"<br>offenders: {d.get('n_offenders', 0)}"
+    return text + f"<br>events: {d.get('n_events', 0)}<br>degree: {degree}"
+
+
+def _layout_view(g: nx.Graph, h: nx.Graph, *, seed: int, iterations: int) -> dict[str, Any]:
+    import networkx as nx
+
+    k = nx.Graph()
+    k.add_nodes_from(sorted(h.nodes()))
+    k.add_edges_from(sorted(tuple(sorted(e)) for e in h.edges()))
+    pos = nx.spring_layout(k, seed=seed, iterations=iterations)
+    parts = nx.community.louvain_communities(k, seed=seed) if k.number_of_edges() else [set(k)]
+    community = {n: i for i, p in enumerate(sorted(parts, key=lambda p: (-len(p), min(p)))) for n in p}
+    nodes = []
+    for n in k.nodes():
+        d = g.nodes[n]
+        deg = int(g.degree(n))
+        nodes.append(
+            {
+                "x": round(float(pos[n][0]), 4),
+                "y": round(float(pos[n][1]), 4),
+                "role": d.get("role", ""),
+                "deg": deg,
+                "year": d.get("first_year"),
+                "c": community[n],
+                "t": _hover(d, deg),
+            }
+        )
+    index = {n: i for i, n in enumerate(k.nodes())}
+    edges = [[index[u], index[v], g.edges[u, v].get("first_year")] for u, v in k.edges()]
+    return {"nodes": nodes, "edges": edges}
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{stamp}: offender-victim network (researcher view)</title>
+<style>
+body {{ font-family: sans-serif; margin: 0; }}
+#stamp {{ position: sticky; top: 0; z-index: 10; background: #b00020; color: #fff; font-weight: bold;
+          text-align: center; padding: 6px; letter-spacing: 0.1em; }}
+#controls {{ padding: 8px 12px; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }}
+#fig {{ width: 100%; height: 80vh; }}
+</style></head>
+<body>
+<div id="stamp">{stamp} &mdash; researcher view with shortened pseudonyms; never part of a policy report</div>
+<div id="controls">
+<label>View <select id="view"></select></label>
+<label>Colour by <select id="colour"><option value="role">role</option>
+<option value="community">community (Louvain, within view)</option></select></label>
+<label>Through year <input type="range" id="year" step="1"> <span id="yearlabel"></span></label>
+</div>
+<div id="fig"></div>
+<script>{plotlyjs}</script>
+<script>
+const DATA = {data};
+const view = document.getElementById("view"), colour = document.getElementById("colour");
+const year = document.getElementById("year"), yearlabel = document.getElementById("yearlabel");
+DATA.views.forEach((v, i) => {{ const o = document.createElement("option"); o.value = i; o.text = v.title;
+  view.appendChild(o); }});
+year.min = DATA.year_min; year.max = DATA.year_max; year.value = DATA.year_max;
+function shown(y) {{ return y === null || y <= Number(year.value); }}
+function render() {{
+  yearlabel.textContent = year.value;
+  const v = DATA.views[Number(view.value)] || {{nodes: [], edges: []}};
+  const ex = [], ey = [];
+  v.edges.forEach(e => {{ if (shown(e[2])) {{ const a = v.nodes[e[0]], b = v.nodes[e[1]];
+    ex.push(a.x, b.x, null); ey.push(a.y, b.y, null); }} }});
+  const traces = [{{x: ex, y: ey, mode: "lines", type: "scatter", hoverinfo: "skip", name: "links",
+    line: {{width: 0.7, color: "#999"}}}}];
+  ["victim", "offender"].forEach(role => {{
+    const ns = v.nodes.filter(n => n.role === role && shown(n.year));
+    const marker = {{size: ns.map(n => 6 + 3 * Math.sqrt(n.deg)), symbol: role === "offender" ? "diamond" : "circle",
+      line: {{width: 0.5, color: "#333"}}}};
+    if (colour.value === "community") {{ marker.color = ns.map(n => n.c); marker.colorscale = "Turbo";
+      marker.cmin = 0; marker.cmax = Math.max(1, ...v.nodes.map(n => n.c)); }}
+    else {{ marker.color = role === "offender" ? "#d95f02" : "#1b9e77"; }}
+    traces.push({{x: ns.map(n => n.x), y: ns.map(n => n.y), text: ns.map(n => n.t), mode: "markers",
+      type: "scatter", hovertemplate: "%{{text}}<extra></extra>", name: role, marker: marker}});
+  }});
+  const layout = {{title: {{text: "{stamp}: " + (v.title || "no view")}}, showlegend: true, hovermode: "closest",
+    xaxis: {{visible: false}}, yaxis: {{visible: false, scaleanchor: "x"}}, margin: {{t: 60}},
+    annotations: [{{text: "{stamp}", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
+      font: {{size: 48, color: "rgba(176,0,32,0.15)"}}}}]}};
+  Plotly.react("fig", traces, layout, {{displaylogo: false, responsive: true}});
+}}
+[view, colour, year].forEach(el => el.addEventListener("input", render));
+render();
+</script>
+</body></html>
+"""
+
+
+def write_network_html(
+    net: OffenderNetwork,
+    result: NetworkResult,
+    path: str | Path,
+    *,
+    seed: int = 20211207,
+    egos: Sequence[str] = (),
+    max_nodes: int = 500,
+    max_egos: int = 15,
+    max_components: int = 15,
+    iterations: int = 50,
+) -> Path:
+    """Write the researcher's offline interactive network page (NOT FOR RELEASE).
+
+    Parameters
+    ----------
+    net : OffenderNetwork
+        The network (its bipartite graph is built if needed).
+    result : NetworkResult
+        Its measures; recurring perpetrators (most victims first) give the ego views.
+    path : str or Path
+        HTML file to write (atomically).
+    seed : int, default 20211207
+        Seed of the layouts and of the within-view communities.
+    egos : sequence of str, optional
+        Offender ids whose ego networks come first.
+    max_nodes : int, default 500
+        Largest view; larger components (the giant one) are never drawn.
+    max_egos, max_components : int, default 15
+        Number of ego networks and of small components offered in the selector.
+    iterations : int, default 50
+        Spring-layout iterations (bounds the layout cost).
+
+    Returns
+    -------
+    Path
+    """
+    from plotly.offline import get_plotlyjs
+
+    g = net.graph
+    views = []
+    years: list[int] = []
+    for title, h in _view_graphs(
+        g, result, egos=egos, max_nodes=max_nodes, max_egos=max_egos, max_components=max_components
+    ):
+        v = _layout_view(g, h, seed=seed, iterations=iterations)
+        years += [n["year"] for n in v["nodes"] if n["year"] is not None]
+        views.append({"title": title, **v})
+    data = {"views": views, "year_min": min(years, default=0), "year_max": max(years, default=0)}
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    html = _PAGE.format(stamp=STAMP, plotlyjs=get_plotlyjs(), data=payload)
+    return write_text_atomic(path, html)
