@@ -142,6 +142,29 @@ def _try(sp: Space, y_full: np.ndarray, model: tuple[int, ...], sel: Selection) 
     return fm
 
 
+_EXHAUSTIVE_MEMO: dict[bytes, tuple[list[FittedModel], dict[tuple[int, ...], int]]] = {}
+
+
+def _exhaustive(sp: Space, y_full: np.ndarray) -> tuple[list[FittedModel], dict[tuple[int, ...], int]]:
+    """Fit every set of two-list terms once (memoised so AIC and BIC share the work)."""
+    key = sp.m.to_bytes(1, "little") + np.ascontiguousarray(y_full, dtype=np.int64).tobytes()
+    hit = _EXHAUSTIVE_MEMO.get(key)
+    if hit is not None:
+        return hit
+    scratch = Selection("exhaustive", fit_model(sp, y_full, ()))
+    examined = [scratch.chosen]
+    npairs = len(sp.pairs)
+    for k in range(1, npairs + 1):
+        for model in itertools.combinations(range(npairs), k):
+            fm = _try(sp, y_full, model, scratch)
+            if fm is not None:
+                examined.append(fm)
+    if len(_EXHAUSTIVE_MEMO) > 8:
+        _EXHAUSTIVE_MEMO.clear()
+    _EXHAUSTIVE_MEMO[key] = (examined, scratch.rejected)
+    return examined, scratch.rejected
+
+
 def information_criterion(sp: Space, y_full: np.ndarray, *, rule: str = "aic",
                           exhaustive_max_lists: int = EXHAUSTIVE_MAX_LISTS) -> Selection:
     """Choose the model minimising AIC or BIC (exhaustive for few lists, else forward stepwise)."""
@@ -150,16 +173,13 @@ def information_criterion(sp: Space, y_full: np.ndarray, *, rule: str = "aic",
     npairs = len(sp.pairs)
     if sp.m <= exhaustive_max_lists:
         sel.search = f"exhaustive over all {2 ** npairs} sets of two-list terms"
+        examined, rejected = _exhaustive(sp, y_full)
+        sel.examined = list(examined)
+        sel.rejected = dict(rejected)
         best = main
-        sel.examined.append(main)
-        for k in range(1, npairs + 1):
-            for model in itertools.combinations(range(npairs), k):
-                fm = _try(sp, y_full, model, sel)
-                if fm is None:
-                    continue
-                sel.examined.append(fm)
-                if _criterion(fm, rule) < _criterion(best, rule) - 1e-9:
-                    best = fm
+        for fm in examined:
+            if _criterion(fm, rule) < _criterion(best, rule) - 1e-9:
+                best = fm
         sel.chosen = best
         return sel
     sel.search = "forward stepwise on the criterion"
