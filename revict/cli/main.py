@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from revict.cli import cohort_cmd, hidden_cmd, schema_cmd, synth_cmd, validate_cmd
+from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, schema_cmd, synth_cmd, validate_cmd
 from revict.cli._common import console, versions
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.command("synth")(synth_cmd.synth)
 app.command("validate")(validate_cmd.validate)
 app.add_typer(cohort_cmd.app, name="cohort")
 app.command("hidden")(hidden_cmd.hidden)
+app.command("analyse")(analyse_cmd.analyse)
 
 
 def _version_callback(value: bool) -> None:
