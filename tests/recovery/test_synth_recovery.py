@@ -78,3 +78,34 @@ def test_recovery_would_fail_on_wrong_truth(fitted) -> None:
     wrong = truth["log_hr"]["is_minor"] / 2
     assert abs(row["coef"] - wrong) > 3 * row["se(coef)"]
     assert np.isfinite(cph.log_likelihood_)
+
+
+def _fit_seed(folder: Path, seed: int) -> tuple[pd.DataFrame, float, float, float, dict]:
+    res = synthesize(folder, victims=10_000, seed=seed)
+    df = first_event_table(folder)
+    x = pd.DataFrame({"time": df["time"].astype(float), "event": df["event"].astype(int)})
+    for term in TERMS:
+        col, _, level = term.partition("=")
+        x[term] = (df[col] == level).astype(float) if level else df[col].astype(float)
+    cph = CoxPHFitter().fit(x, duration_col="time", event_col="event")
+    km = KaplanMeierFitter().fit(df["time"], df["event"])
+    ci = km.confidence_interval_survival_function_
+    t7 = ci.index[ci.index <= 365.25 * 7].max()
+    return cph.summary, 1 - float(ci.loc[t7].iloc[1]), 1 - float(ci.loc[t7].iloc[0]), t7, res.truth
+
+
+@pytest.mark.slow
+def test_confidence_intervals_cover_the_truth_over_seeds(tmp_path: Path) -> None:
+    """Over 20 seeds the 95% Cox and KM intervals cover the planted values at a binomially plausible rate."""
+    seeds = range(100, 120)
+    covered = total = km_covered = 0
+    for seed in seeds:
+        summary, lo7, hi7, _, truth = _fit_seed(tmp_path / str(seed), seed)
+        for term in TERMS:
+            row = summary.loc[term]
+            total += 1
+            covered += row["coef lower 95%"] <= truth["first_event"]["log_hr"][term] <= row["coef upper 95%"]
+        km_covered += lo7 <= truth["first_event"]["cumulative_incidence_net"]["7"] <= hi7
+    # expected 95%; allow 3 binomial standard deviations below
+    assert covered >= 0.95 * total - 3 * np.sqrt(total * 0.95 * 0.05)
+    assert km_covered >= 0.95 * len(seeds) - 3 * np.sqrt(len(seeds) * 0.95 * 0.05)
