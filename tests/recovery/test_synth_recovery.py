@@ -42,12 +42,17 @@ def fitted(tmp_path_factory: pytest.TempPathFactory):
         x[term] = (df[col] == level).astype(float) if level else df[col].astype(float)
     cph = CoxPHFitter().fit(x, duration_col="time", event_col="event")
     km = KaplanMeierFitter().fit(df["time"], df["event"])
-    return res.truth["first_event"], df, cph, km
+    return res.truth["first_event"], df, cph, km, res.truth
+
+
+@pytest.fixture(scope="module")
+def fitted_truth_all(fitted):
+    return fitted[4]
 
 
 def test_cohort_size(fitted) -> None:
     """The cohort holds about 20,000 persons, as many as the truth counts."""
-    truth, df, _, _ = fitted
+    truth, df, _, _, _ = fitted
     assert 18_000 <= len(df) <= 22_000
     assert len(df) == truth["cohort"]["n_persons"]
     assert int((df["event"] == 1).sum()) == truth["cohort"]["n_first_events_within_2557_days_observed"]
@@ -56,7 +61,7 @@ def test_cohort_size(fitted) -> None:
 @pytest.mark.parametrize("term", TERMS)
 def test_cox_recovers_planted_log_hazard_ratio(fitted, term: str) -> None:
     """The Cox estimate of each planted log hazard ratio is within 3 standard errors of the truth."""
-    truth, _, cph, _ = fitted
+    truth, _, cph, _, _ = fitted
     row = cph.summary.loc[term]
     planted = truth["log_hr"][term]
     assert abs(row["coef"] - planted) <= 3 * row["se(coef)"], (term, row["coef"], planted)
@@ -64,7 +69,7 @@ def test_cox_recovers_planted_log_hazard_ratio(fitted, term: str) -> None:
 
 def test_one_minus_km_at_seven_years_matches_planted_incidence(fitted) -> None:
     """1 - KM at seven years is within 0.03 of the planted net cumulative incidence, at every year."""
-    truth, _, _, km = fitted
+    truth, _, _, km, _ = fitted
     for year in range(1, 8):
         est = 1.0 - float(km.predict(365.25 * year))
         assert est == pytest.approx(truth["cumulative_incidence_net"][str(year)], abs=0.03), year
@@ -73,7 +78,7 @@ def test_one_minus_km_at_seven_years_matches_planted_incidence(fitted) -> None:
 
 def test_recovery_would_fail_on_wrong_truth(fitted) -> None:
     """The check has power: halving the minors' log hazard ratio puts it outside 3 standard errors."""
-    truth, _, cph, _ = fitted
+    truth, _, cph, _, _ = fitted
     row = cph.summary.loc["is_minor"]
     wrong = truth["log_hr"]["is_minor"] / 2
     assert abs(row["coef"] - wrong) > 3 * row["se(coef)"]
@@ -109,3 +114,25 @@ def test_confidence_intervals_cover_the_truth_over_seeds(tmp_path: Path) -> None
     # expected 95%; allow 3 binomial standard deviations below
     assert covered >= 0.95 * total - 3 * np.sqrt(total * 0.95 * 0.05)
     assert km_covered >= 0.95 * len(seeds) - 3 * np.sqrt(len(seeds) * 0.95 * 0.05)
+
+
+def test_log_linear_model_recovers_hidden_population(fitted_truth_all) -> None:
+    """A Poisson log-linear model with the planted list interactions recovers the true linkable total."""
+    import statsmodels.api as sm
+
+    hp = fitted_truth_all["hidden_population"]
+    lists = hp["lists"]
+    keys = [format(h, f"0{len(lists)}b") for h in range(1, 2 ** len(lists))]
+    y = np.array([hp["capture_histories"].get(k, 0) for k in keys], dtype=float)
+    x = pd.DataFrame([[int(c) for c in k] for k in keys], columns=lists)
+    for pair in hp["log_linear"]["interactions"]:
+        a, b = pair.split(":")
+        x[pair] = x[a] * x[b]
+    fit = sm.GLM(y, sm.add_constant(x), family=sm.families.Poisson()).fit()
+    missed = float(np.exp(fit.params["const"]))
+    se = missed * float(fit.bse["const"])
+    truth_missed = hp["true_total_linkable"] - hp["registered_linked"]
+    assert abs(missed - truth_missed) <= 3 * np.sqrt(se**2 + truth_missed * (1 - hp["capture_probability"]))
+    assert missed + hp["registered_linked"] == pytest.approx(hp["true_total_linkable"], rel=0.1)
+    for pair, planted in hp["log_linear"]["interactions"].items():
+        assert abs(fit.params[pair] - planted) <= 3 * fit.bse[pair], pair
