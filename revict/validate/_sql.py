@@ -95,14 +95,14 @@ def count_where(
     """
     parts = ["count(*)"]
     for c in conds:
-        parts.append(f"count_if(COALESCE(({c.where}), false))")
+        parts.append(f"count(*) FILTER (WHERE COALESCE(({c.where}), false))")
         parts.append(
             f"arg_min({{'r': _row, 'v': CAST(({c.value}) AS VARCHAR)}}, _row, {N_EXAMPLES}) "
             f"FILTER (WHERE COALESCE(({c.where}), false))"
         )
     row = con.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
     assert row is not None
-    out = {c.key: (int(row[1 + 2 * i]), row[2 + 2 * i] or []) for i, c in enumerate(conds)}
+    out = {c.key: (int(row[1 + 2 * i] or 0), row[2 + 2 * i] or []) for i, c in enumerate(conds)}
     return int(row[0]), out
 
 

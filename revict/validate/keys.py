@@ -114,7 +114,7 @@ def _foreign(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         v = val(fk.column)
         ref = f"SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
         filled, failed, ex = ctx.con.execute(
-            f"""SELECT count(*), count_if(r.k IS NULL), arg_min({{'r': s._row, 'v': s.k}}, s._row, 5)
+            f"""SELECT count(*), count(*) FILTER (WHERE r.k IS NULL), arg_min({{'r': s._row, 'v': s.k}}, s._row, 5)
                     FILTER (WHERE r.k IS NULL)
                 FROM (SELECT _row, {v} AS k FROM raw_{name} WHERE {v} IS NOT NULL AND {_when_sql(fk)}) s
                 LEFT JOIN ({ref}) r ON s.k = r.k"""
@@ -180,7 +180,7 @@ def _wrong_table(ctx: Ctx, name: str, spec: SourceSpec) -> None:
             terms.append(f"({_when_sql(fk)} AND NOT COALESCE({in_own}, false) AND ({in_other}))")
         where = " OR ".join(terms)
         total, failed, ex = ctx.con.execute(
-            f"SELECT count(*), count_if(w), arg_min({{'r': _row, 'v': k}}, _row, 5) FILTER (WHERE w) "
+            f"SELECT count(*), count(*) FILTER (WHERE w), arg_min({{'r': _row, 'v': k}}, _row, 5) FILTER (WHERE w) "
             f"FROM (SELECT _row, {v} AS k, COALESCE({where}, false) AS w FROM raw_{name})"
         ).fetchone() or (0, 0, [])
         conds = " / ".join(f"{c}" for c in sorted({c for fk in fks for c in fk.when}))

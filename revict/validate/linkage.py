@@ -74,15 +74,15 @@ def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
     rows = ctx.con.execute(
         f"""WITH s AS (SELECT {val(fk.column)} AS k{"".join(", " + g for g in gcols)} FROM raw_{name}),
                  r AS (SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source})
-            SELECT {sel + ", " if sel else ""} count(*) AS n, count_if(s.k IS NULL) AS empty,
-                   count_if(s.k IS NOT NULL AND r.k IS NULL) AS unresolved
+            SELECT {sel + ", " if sel else ""} count(*) AS n, count(*) FILTER (WHERE s.k IS NULL) AS empty,
+                   count(*) FILTER (WHERE s.k IS NOT NULL AND r.k IS NULL) AS unresolved
             FROM s LEFT JOIN r ON s.k = r.k GROUP BY GROUPING SETS ({sets})"""
     ).fetchall()
     labels = list(groups)
     overall = None
     table: list[dict[str, Any]] = []
     for row in rows:
-        n, empty, unresolved = int(row[-3]), int(row[-2]), int(row[-1])
+        n, empty, unresolved = int(row[-3] or 0), int(row[-2] or 0), int(row[-1] or 0)
         by = next((labels[i] for i in range(len(labels)) if row[2 * i] == 0), None)
         entry = {
             "by": by or "all",
@@ -102,7 +102,7 @@ def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
     if overall is None:
         return
     _unlinked(ctx, name, fk, overall)
-    _selective(ctx, name, fk, overall, table)
+    _selective(ctx, name, fk, overall, table, groups)
 
 
 def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:
@@ -117,7 +117,9 @@ def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:
     ctx.add("unlinked_share", name, fk.column, failed_rows=(n - linked) if below else 0, total_rows=n, message=msg)
 
 
-def _selective(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any], table: list[dict[str, Any]]) -> None:
+def _selective(
+    ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any], table: list[dict[str, Any]], groups: dict[str, str]
+) -> None:
     rate = o["link_rate"]
     bad = [
         e
@@ -128,8 +130,11 @@ def _selective(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any], table: li
         and e["link_rate"] < rate - SELECTIVE_GAP
     ]
     n = o["records"]
-    failed = sum(e["records"] for e in bad)
+    failed = 0
     if bad:
+        where = " OR ".join(f"({groups[e['by']]}) = {ql(str(e['group']))}" for e in bad)
+        row = ctx.con.execute(f"SELECT count(*) FROM raw_{name} WHERE {where}").fetchone()
+        failed = int(row[0]) if row else 0
         listed = "; ".join(f"{e['by']} = {e['group']}: {e['link_rate']:.0%} of {e['records']:,}" for e in bad[:8])
         msg = (
             f"link rate dips more than {SELECTIVE_GAP:.0%} below the overall {rate:.0%} in {len(bad)} "
@@ -162,12 +167,15 @@ def _link_meta(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
         "nos": f"{m} = 'probabilistic' AND {s_raw} IS NULL",
     }
     shown = {"incons": m, "low": s_raw, "nos": m}
-    parts = ["count(*)", f"count_if({m} = 'probabilistic')"]
+    parts = ["count(*)", f"count(*) FILTER (WHERE {m} = 'probabilistic')"]
     for key, c in conds.items():
-        parts += [f"count_if({c})", f"arg_min({{'r': _row, 'v': {shown[key]}}}, _row, 5) FILTER (WHERE {c})"]
+        parts += [
+            f"count(*) FILTER (WHERE {c})",
+            f"arg_min({{'r': _row, 'v': {shown[key]}}}, _row, 5) FILTER (WHERE {c})",
+        ]
     row = ctx.con.execute(f"SELECT {', '.join(parts)} FROM raw_{name}").fetchone()
     assert row is not None
-    n, n_prob = int(row[0]), int(row[1])
+    n, n_prob = int(row[0] or 0), int(row[1] or 0)
     inc, ex_inc, low, ex_low, nos, ex_nos = row[2:8]
     ctx.add(
         "link_method_inconsistent",
@@ -257,7 +265,7 @@ def _attribute_conflicts(ctx: Ctx) -> None:
             f"""WITH u AS ({union}), p AS (
                   SELECT k, count(DISTINCT v) AS nv, arg_min(_row, (src <> {ql(usable[0])}, _row)) AS r
                   FROM u WHERE k IS NOT NULL AND v IS NOT NULL GROUP BY k)
-                SELECT count(*), count_if(nv > 1), arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
+                SELECT count(*), count(*) FILTER (WHERE nv > 1), arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
         ).fetchone() or (0, 0, [])
         where = " and ".join(usable)
         msg = (

@@ -195,7 +195,7 @@ def _personal_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _rv_pii AS {_candidates_sql(ctx, name, spec)}")
         aggs = []
         for cond in _KIND_SQL.values():
-            aggs.append(f"count_if({cond})")
+            aggs.append(f"count(*) FILTER (WHERE {cond})")
             aggs.append(f"arg_min({{'r': _row, 'v': NULL::VARCHAR}}, _row, 5) FILTER (WHERE {cond})")
         rows = ctx.con.execute(f"SELECT col, {', '.join(aggs)} FROM _rv_pii GROUP BY col ORDER BY col").fetchall()
         ctx.con.execute("DROP TABLE _rv_pii")

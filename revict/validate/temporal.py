@@ -87,7 +87,7 @@ def _time_one(ctx: Ctx, name: str, fk: ForeignKey, col: str, attrs: dict[str, An
     parts = ["count(*)"]
     for c in active.values():
         parts += [
-            f"count_if({c})",
+            f"count(*) FILTER (WHERE {c})",
             f"arg_min({{'r': e._row, 'v': CAST(e.d AS VARCHAR)}}, e._row, 5) FILTER (WHERE {c})",
         ]
     row = ctx.con.execute(
@@ -105,7 +105,7 @@ def _time_one(ctx: Ctx, name: str, fk: ForeignKey, col: str, attrs: dict[str, An
         "age_implausible": f"age at {col} lies outside {lo} to {hi} years",
     }
     for i, cid in enumerate(active):
-        failed, ex = int(row[1 + 2 * i]), row[2 + 2 * i] or []
+        failed, ex = int(row[1 + 2 * i] or 0), row[2 + 2 * i] or []
         msg = (
             f"{failed:,} of {matched:,} linked records: {words[cid]} ({pct(failed, matched)})"
             if failed
