@@ -329,3 +329,37 @@ def test_refuses_folder_with_other_format(tmp_path: Path) -> None:
     synthesize(tmp_path, victims=100, seed=1, fmt="parquet")
     with pytest.raises(SpecError, match="already holds"):
         synthesize(tmp_path, victims=100, seed=1, fmt="csv")
+
+
+def test_keys_unique_across_chunks(tmp_path: Path) -> None:
+    """With more persons than one chunk, keys stay unique and every link still resolves."""
+    from revict.synth import CHUNK_PERSONS
+
+    res = synthesize(tmp_path, victims=CHUNK_PERSONS + 60, seed=4, fmt="parquet")
+    src = load_sources(load_schema(), tmp_path)
+    c = src.con
+    assert res.rows["persons"] == CHUNK_PERSONS + 60
+    for table, key in (
+        ("persons", "person_id"),
+        ("victim_registrations", "registration_id"),
+        ("victimisations", "incident_id"),
+    ):
+        assert _one(c, f"SELECT count(*) - count(DISTINCT {key}) FROM {table}") == (0,), table
+    person_offenders = _one(
+        c,
+        """SELECT count(*), count(p.person_id) FROM perpetrator_links l
+        LEFT JOIN persons p ON p.person_id = l.offender_id WHERE l.offender_id LIKE 'per-%'""",
+    )
+    assert person_offenders[0] > 0
+    assert person_offenders[0] == person_offenders[1]
+    assert _one(c, "SELECT count(DISTINCT person_id) FROM victim_registrations") == (CHUNK_PERSONS + 60,)
+
+
+@pytest.mark.parametrize("victims", [50, 51, 777])
+def test_small_sizes_load_cleanly(tmp_path: Path, victims: int) -> None:
+    """Tiny data sets still load without problems and have exactly the persons asked for."""
+    res = synthesize(tmp_path, victims=victims, seed=victims)
+    src = load_sources(load_schema(), tmp_path)
+    assert src.problems == []
+    assert src.info["persons"].rows == victims == res.rows["persons"]
+    assert len(res.truth["offenders"]["serial"]) == 5
