@@ -131,27 +131,30 @@ def poisson_irls(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None,
     beta = np.zeros(X.shape[1])
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007
-        z = eta - off + (y - mu) / mu
-        Xw = X * mu[:, None]
-        xtwx = X.T @ Xw
+    with np.errstate(all="ignore"):  # a drifting (non-existent) MLE is detected below, not warned about
+        for it in range(1, max_iter + 1):  # noqa: B007
+            z = eta - off + (y - mu) / mu
+            Xw = X * mu[:, None]
+            xtwx = X.T @ Xw
+            try:
+                new = np.linalg.solve(xtwx, Xw.T @ z)
+            except np.linalg.LinAlgError:
+                new = np.linalg.lstsq(xtwx, Xw.T @ z, rcond=None)[0]
+            if not np.all(np.isfinite(new)):
+                break
+            beta = new
+            eta = np.clip(off + X @ beta, -40.0, 700.0)  # keeps IRLS finite when an MLE drifts to the boundary
+            mu = np.exp(eta)
+            dev = _deviance(y, mu)
+            if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+                converged = True
+                break
+            dev_old = dev
+        xtwx = X.T @ (X * mu[:, None])
         try:
-            beta = np.linalg.solve(xtwx, Xw.T @ z)
+            cov = np.linalg.inv(xtwx)
         except np.linalg.LinAlgError:
-            beta = np.linalg.lstsq(xtwx, Xw.T @ z, rcond=None)[0]
-        eta = off + X @ beta
-        eta = np.minimum(eta, 700.0)
-        mu = np.exp(eta)
-        dev = _deviance(y, mu)
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-            converged = True
-            break
-        dev_old = dev
-    xtwx = X.T @ (X * mu[:, None])
-    try:
-        cov = np.linalg.inv(xtwx)
-    except np.linalg.LinAlgError:
-        cov = np.full_like(xtwx, np.nan)
+            cov = np.full_like(xtwx, np.nan)
     loglik = float(np.sum(y * np.log(np.maximum(mu, 1e-300)) - mu - gammaln(y + 1)))
     return PoissonFit(beta, mu, cov, loglik, _deviance(y, mu), converged, it)
 

@@ -26,7 +26,7 @@ import statsmodels.api as sm
 from scipy.optimize import brentq
 from scipy.stats import chi2, norm
 
-from revict._core.errors import SourceError
+from revict._core.errors import ModelFitError, SourceError
 from revict.hidden.fit import Space, build_design, space
 from revict.hidden.select import FittedModel, select_model
 from revict.hidden.table import OverlapTable
@@ -150,7 +150,10 @@ def _quantile8(x: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def bca_limits(reps: np.ndarray, estimate: float, ahat: float, alpha: np.ndarray) -> tuple[np.ndarray, float]:
     """SparseMSE ``bcaconfvalues``: BCa quantiles of the replicates; returns (limits, z0)."""
-    z0 = float(norm.ppf(np.mean(reps < estimate)))
+    share = float(np.mean(reps < estimate))
+    if reps.size == 0 or share in (0.0, 1.0):
+        return np.full(alpha.shape, np.nan), (math.inf if share == 1.0 else -math.inf)
+    z0 = float(norm.ppf(share))
     za = norm.ppf(alpha)
     za0 = za + z0
     zq = norm.cdf(z0 + za0 / (1 - ahat * za0))
@@ -231,6 +234,9 @@ def bootstrap_interval(table: OverlapTable, fm: FittedModel, *, rule: str, thres
     arr = np.asarray(reps)
     a = (1 - conf_level) / 2
     alpha = np.array([a, 1 - a])
+    if arr.size < 2:
+        raise ModelFitError(f"{table.label or 'table'}: fewer than two bootstrap replicates could be estimated",
+                            hint="Use more lists or persons, or report the profile-likelihood interval.")
     perc = _quantile8(arr, alpha)
     percentile = Interval("bootstrap_percentile", conf_level, float(perc[0]), float(perc[1]))
     ahat = _jackknife_acceleration(hist, est)
