@@ -12,7 +12,7 @@ from scipy import stats
 
 from revict._core.errors import RevictWarning, SpecError
 
-#: Days per year used for "at 1 ... 7 years" (7 years = 2557 days, the default horizon).
+#: Days per year used for "at 1 ... 7 years" (as revict.synth's truth: year y = day floor(365.25 y)).
 YEAR_DAYS = 365.25
 CONF_TYPES = ("log", "log-log", "plain")
 
@@ -22,8 +22,8 @@ class ModelWarning(RevictWarning):
 
 
 def year_days(year: int) -> int:
-    """Day count of ``year`` years, rounded up: 1 -> 366, 7 -> 2557."""
-    return math.ceil(year * YEAR_DAYS)
+    """Last day counted at ``year`` years, ``floor(365.25 year)``: 1 -> 365, 7 -> 2556."""
+    return math.floor(year * YEAR_DAYS)
 
 
 def z_value(conf_level: float) -> float:

@@ -147,7 +147,7 @@ def analyse(
         "software": _versions(), "seeds": {"analysis": seed, "prediction": seed if prediction else None},
         "cohort_sha256": tables.cohort_sha256, "data_fingerprints": tables.fingerprints,
         "conf_level": conf_level, "conf_type": conf_type, "covariates": covs, "cox_strata": cox_strata,
-        "year_days": "year k = day ceil(365.25 k)",
+        "year_days": "year k = day floor(365.25 k)",
         "r_equivalents": {
             "km": "survfit(Surv(time, status == 1) ~ group, conf.type = conf_type)",
             "competing_risks": "cmprsk::cuminc(time, status, cencode = 0)",
