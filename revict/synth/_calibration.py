@@ -71,10 +71,10 @@ ORIGIN_MISSING = 0.01
 #: Reporting organisations (the lists of multiple systems estimation), in the order
 #: used for capture-history strings in truth.json.
 LISTS: tuple[str, ...] = ("police", "border_police", "labour_inspectorate", "care_coordinator", "shelter", "other")
-#: Relative list sizes: a blend of the 2010-2015 list totals (P 4,812; K 1,348; R 742;
-#: O 536; I 398; Z 848) and the 2016 reporters (police 462, care 240, labour 38,
-#: border 12, other 352). Assumption.
-LIST_WEIGHTS: tuple[float, ...] = (0.50, 0.08, 0.05, 0.13, 0.07, 0.17)
+#: Relative list sizes, shaped like the 2016 reporters (police 462, care 240, labour 38,
+#: border 12, other 352 incl. shelters), with border police nudged towards its larger
+#: 2010-2015 share (K 1,348 of 8,234). The split of "other" into shelter is an assumption.
+LIST_WEIGHTS: tuple[float, ...] = (0.44, 0.03, 0.04, 0.20, 0.07, 0.22)
 #: Two-way log-linear interactions between lists (log odds ratios), assumption:
 #: police and care coordinators refer victims to each other (positive dependence);
 #: police and "other" organisations reach different victims (negative dependence).
