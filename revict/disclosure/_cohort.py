@@ -7,15 +7,20 @@ from typing import Any
 
 from revict.disclosure.cells import Line, Suppression, control_table, release_count
 from revict.disclosure.rules import DisclosureRules
+from revict.disclosure.scan import find_identifiers
 
 DEFAULT_BY = "exploitation_form"
 
 
 def control_attrition(steps: Any, rules: DisclosureRules) -> tuple[list[dict[str, Any]], list[Suppression]]:
-    """Control the attrition steps: ``n_remaining[i-1] = n_removed[i] + n_remaining[i]`` is a line."""
+    """Control the attrition steps: ``n_remaining[i-1] = n_removed[i] + n_remaining[i]`` is a line.
+
+    A step that removed nobody shows 0 (a structural zero).
+    """
     if not isinstance(steps, list) or not steps:
         return [], []
     rows = [s for s in steps if isinstance(s, Mapping)]
+    rules = rules.model_copy(update={"suppress_zeros": False})  # "0 removed" is structural, not about a person
     values: list[Any] = []
     names: list[str] = []
     for r in rows:
@@ -27,7 +32,7 @@ def control_attrition(steps: Any, rules: DisclosureRules) -> tuple[list[dict[str
     # keep the cohort size (the last step's n_remaining, also published as cohort.n) shown
     released, notes = control_table(values, lines, rules, names, protect={len(values) - 1})
     out = [
-        {"step": str(r.get("step", "")), "description": str(r.get("description", "")),
+        {"step": str(r.get("step", "")), "description": _safe_text(r.get("description")),
          "n_removed": released[2 * i], "n_remaining": released[2 * i + 1]}
         for i, r in enumerate(rows)
     ]
@@ -37,6 +42,10 @@ def control_attrition(steps: Any, rules: DisclosureRules) -> tuple[list[dict[str
 def _records_from_nested(desc: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
     records = []
     for cov, levels in desc.items():
+        if isinstance(levels, list):  # {covariate: [{exploitation_form, level, n}]} (revict.models)
+            recs, _ = _records_from_list([{"covariate": cov, **r} for r in levels if isinstance(r, Mapping)])
+            records += recs
+            continue
         if cov == "by" or not isinstance(levels, Mapping):
             continue
         for level, cols in levels.items():
@@ -54,6 +63,12 @@ def _records_from_list(desc: list[Any]) -> tuple[list[tuple[str, str, str, Any]]
             col = r.get("by_level", r.get(by))
             records.append((str(r["covariate"]), str(r["level"]), str(col), r.get("n")))
     return records, by
+
+
+def _safe_text(text: Any) -> str:
+    """A free-text description, dropped when it holds a date or anything identifier-like."""
+    value = str(text or "")
+    return "" if find_identifiers({"d": value}) or find_identifiers({"d": value.split()}) else value
 
 
 def _normalise_descriptives(desc: Any) -> dict[str, Any] | None:

@@ -1,133 +1,175 @@
 """Disclosure control of perpetrator-network aggregates: counts, distributions, shares.
 
-Only aggregates enter: never an offender id, a pseudonym, an edge list or a drawing. The
-largest component and the most victims of one offender are maxima and never published;
-distributions are top-coded.
+Input is the network stage's ``network_aggregates.json`` (``revict.networks.released_aggregates``):
+only aggregates, never an offender id, a pseudonym, an edge list or a drawing. The rules are
+applied again here: kinds of recurring perpetrators add up to the recurring count, which with
+the non-recurring adds up to all offenders (secondary suppression on those lines);
+distributions are top-coded (the tail merged until it holds ``min_cell``); maxima such as
+the largest component are never published; a share is shown only when its numerator and
+complement are both at least ``min_cell``; a mean over offenders passes dominance and p-ratio.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from revict.disclosure.cells import Line, Suppression, as_count, control_table, dominance_check, top_code_distribution
+from revict.disclosure.cells import (
+    Line,
+    Suppression,
+    as_count,
+    control_table,
+    dominance_check,
+    is_suppressed,
+    release_count,
+)
 from revict.disclosure.rules import DisclosureRules
 
 #: maxima: dropped, with a note, wherever they appear in the aggregates
 MAXIMA = ("largest_component", "max_victims", "max_victims_per_offender", "largest_component_size",
           "max_component_size", "max_degree")
+KINDS = ("serial", "returning", "both", "repeat")
 
 
-def _distribution(obj: Any, key: str, count_key: str) -> list[tuple[int, Any]] | None:
-    """``[(value, count)]`` from ``{value: count}``, ``[{key: v, count_key: c}]`` or ``[[v, c]]``."""
-    if isinstance(obj, Mapping):
-        if "labels" in obj and "counts" in obj:  # already released: not numeric classes
+def _get(obj: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(obj, Mapping):
             return None
-        pairs = [(as_count(k), v) for k, v in obj.items()]
-    elif isinstance(obj, list):
-        pairs = []
-        for r in obj:
-            if isinstance(r, Mapping):
-                pairs.append((as_count(r.get(key)), r.get(count_key, r.get("count"))))
-            elif isinstance(r, list | tuple) and len(r) == 2:
-                pairs.append((as_count(r[0]), r[1]))
+        obj = obj.get(p)
+    return obj
+
+
+def _lower_bound(label: str) -> int:
+    m = re.search(r"\d+", label)
+    return int(m.group()) if m else 0
+
+
+def control_distribution(dist: Any, rules: DisclosureRules, what: str) -> tuple[dict[str, Any] | None,
+                                                                                 list[Suppression]]:
+    """Top-code and suppress a binned distribution ``{label: count}`` (``None`` = already suppressed)."""
+    if isinstance(dist, Mapping) and "labels" in dist and "counts" in dist:
+        pairs = list(zip([str(x) for x in dist["labels"]], dist["counts"], strict=False))
+    elif isinstance(dist, Mapping):
+        pairs = sorted(((str(k), v) for k, v in dist.items()), key=lambda kv: _lower_bound(kv[0]))
     else:
-        return None
-    return [(v, c) for v, c in pairs if v is not None]
-
-
-def _released_distribution(obj: Any) -> dict[str, list[Any]] | None:
-    if isinstance(obj, Mapping) and "labels" in obj and "counts" in obj:
-        return {"labels": [str(x) for x in obj["labels"]], "counts": list(obj["counts"])}
-    return None
-
-
-def _control_dist(agg: Mapping[str, Any], key: str, value_key: str, count_key: str, rules: DisclosureRules,
-                  ) -> tuple[dict[str, list[Any]] | None, list[Suppression]]:
-    raw = agg.get(key)
-    again = _released_distribution(raw)
-    if again is not None:
-        return again, []
-    dist = _distribution(raw, value_key, count_key)
-    if not dist:
         return None, []
-    classes, notes = top_code_distribution(dist, rules, f"network.{key}")
-    return {"labels": [c[0] for c in classes], "counts": [c[1] for c in classes]}, notes
+    notes: list[Suppression] = []
+    counts = [as_count(v) if not is_suppressed(v) else None for _, v in pairs]
+    labels = [lb for lb, _ in pairs]
+    if rules.top_code and counts:
+        k, tail = len(counts), 0
+        while k > 1 and counts[k - 1] is not None and tail < rules.min_cell:
+            k -= 1
+            tail += counts[k] or 0
+        if k < len(counts) - 1 or (k == len(counts) - 1 and not labels[-1].startswith("≥")
+                                   and not labels[-1].endswith("+")):
+            labels = [*labels[:k], f"≥ {_lower_bound(labels[k])}"]
+            counts = [*counts[:k], tail]
+            notes.append(Suppression(f"{what} (top classes)", "top_code",
+                                     "the highest classes merged into one; the maximum is never published"))
+    total = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
+    vals: list[Any] = [*counts, total]
+    released, more = control_table(vals, [Line(tuple(range(len(counts))), len(counts))], rules,
+                                   [f"{what}[{lb}]" for lb in labels] + [f"{what}[total]"])
+    return {"labels": labels, "counts": released[:-1]}, notes + more
 
 
 def _control_counts(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[dict[str, Any], list[Suppression]]:
-    """Offenders by kind: serial only, returning only, both, not recurring, with their totals as lines."""
-    if "serial_only" in agg:  # already released: each count on its own (markers stay markers)
-        keys = ["serial_only", "returning_only", "serial_and_returning", "not_recurring",
-                "n_recurring", "n_offenders", "n_serial", "n_returning"]
-        vals, notes = control_table([agg.get(k) for k in keys], [], rules, [f"network.{k}" for k in keys])
-        return dict(zip(keys, vals, strict=True)), notes
-    rec, off = agg.get("n_recurring"), agg.get("n_offenders")
-    ser, ret = agg.get("n_serial"), agg.get("n_returning")
-    c = [as_count(x) for x in (rec, off, ser, ret)]
-    if any(x is None for x in c):
-        # already released (markers) or missing: release each on its own
-        names = ["n_recurring", "n_offenders", "n_serial", "n_returning"]
-        vals, notes = control_table([rec, off, ser, ret], [], rules, [f"network.{n}" for n in names])
-        return dict(zip(names, vals, strict=True)), notes
-    n_rec, n_off, n_ser, n_ret = (int(x) for x in c if x is not None)
-    both = n_ser + n_ret - n_rec
-    values = [n_ser - both, n_ret - both, both, n_off - n_rec, n_rec, n_off, n_ser, n_ret]
-    names = ["serial_only", "returning_only", "serial_and_returning", "not_recurring",
-             "n_recurring", "n_offenders", "n_serial", "n_returning"]
-    lines = [Line((0, 1, 2), 4), Line((4, 3), 5), Line((0, 2), 6), Line((1, 2), 7)]
-    released, notes = control_table(values, lines, rules, [f"network.{n}" for n in names])
-    return dict(zip(names, released, strict=True)), notes
+    """Kinds of recurring perpetrators, recurring, not recurring and all offenders, as additive lines."""
+    if agg.get("controlled") is True:
+        off, rec, notrec = agg.get("offenders"), agg.get("recurring"), agg.get("not_recurring")
+        kinds = dict(agg.get("by_kind") or {})
+    else:
+        off = agg.get("offenders", agg.get("n_offenders"))
+        rec = _get(agg, "recurring", "n") if isinstance(agg.get("recurring"), Mapping) else agg.get("n_recurring")
+        kinds = dict(_get(agg, "recurring", "by_kind") or {})
+        o, r = as_count(off), as_count(rec)
+        notrec = o - r if o is not None and r is not None else None
+    values: list[Any] = [kinds.get(k) for k in KINDS] + [rec, notrec, off]
+    names = [f"network.recurring.{k}" for k in KINDS] + ["network.recurring", "network.not_recurring",
+                                                         "network.offenders"]
+    lines = [Line((0, 1, 2, 3), 4), Line((4, 5), 6)]
+    released, notes = control_table(values, lines, rules, names, protect={6})
+    out = {"by_kind": dict(zip(KINDS, released[:4], strict=True)), "recurring": released[4],
+           "not_recurring": released[5], "offenders": released[6]}
+    return out, notes
 
 
 def _share(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[dict[str, Any] | None, list[Suppression]]:
-    """Share of re-victimisations with an index perpetrator linked again, with its CI."""
-    s = agg.get("returning_share")
+    """Share of re-victimisations in which a perpetrator of the index registration is linked again."""
+    s = agg.get("index_perpetrator") if agg.get("controlled") else agg.get("revictimisation_index_perpetrator")
     if not isinstance(s, Mapping):
         return None, []
-    num, den = as_count(s.get("numerator", s.get("n_events"))), as_count(s.get("denominator", s.get("n")))
-    if s.get("checked") is True:
-        return dict(s), []
-    if num is None or den is None or num < rules.min_cell or den - num < rules.min_cell:
-        return None, [Suppression("network.returning_share", "min_cell",
+    num, den = as_count(s.get("n_with_index_perpetrator")), as_count(s.get("n_revictimisations"))
+    share = s.get("share")
+    if num is None or den is None or not isinstance(share, int | float) or num < rules.min_cell \
+            or den - num < rules.min_cell:
+        return None, [Suppression("network.index_perpetrator", "min_cell",
                                   f"numerator or its complement fewer than {rules.min_cell}, or not known")]
-    keep = {k: s.get(k) for k in ("estimate", "ci_lower", "ci_upper") if isinstance(s.get(k), int | float)}
-    return {**keep, "checked": True}, []
+    return {"n_revictimisations": release_count(den, rules), "n_with_index_perpetrator": release_count(num, rules),
+            "share": float(share), "lower": s.get("lower"), "upper": s.get("upper")}, []
 
 
 def _mean_victims(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[float | None, list[Suppression]]:
     m = agg.get("mean_victims_per_offender")
     if not isinstance(m, int | float) or isinstance(m, bool):
         return None, []
-    if agg.get("mean_checked") is True:
+    if agg.get("controlled") is True:
         return float(m), []
-    contrib = agg.get("victims_contributors")
-    info = contrib if isinstance(contrib, Mapping) else {}
+    info = agg.get("victims_contributors") if isinstance(agg.get("victims_contributors"), Mapping) else {}
     top = [as_count(info.get(k)) for k in ("top1", "top2")]
-    total = as_count(info.get("total"))
-    failed = dominance_check(total, [float(t) for t in top if t is not None] if None not in top else [],
-                             rules, "network.mean_victims_per_offender")
+    failed = dominance_check(as_count(info.get("total")), [float(t) for t in top if t is not None]
+                             if None not in top else [], rules, "network.mean_victims_per_offender")
     return (None, [failed]) if failed else (float(m), [])
+
+
+def _yearly(rows: Any, rules: DisclosureRules) -> tuple[list[dict[str, Any]], list[Suppression]]:
+    out, notes = [], []
+    for r in rows if isinstance(rows, list) else []:
+        if not isinstance(r, Mapping) or as_count(r.get("year")) is None:
+            continue
+        row: dict[str, Any] = {"year": as_count(r.get("year"))}
+        for k in ("offenders", "victims", "recurring"):
+            row[k] = release_count(r.get(k), rules)
+            if row[k] == rules.suppressed_label and as_count(r.get(k)) is not None:
+                notes.append(Suppression(f"network.yearly[{row['year']}].{k}", "min_cell",
+                                         f"fewer than {rules.min_cell}"))
+        out.append(row)
+    return out, notes
 
 
 def control_network(agg: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | None, list[Suppression]]:
     """Control the network aggregates (from network_aggregates.json)."""
     if not isinstance(agg, Mapping):
         return None, [Suppression("network", "unverifiable", "no network aggregates available")]
+    comps = agg.get("components") if isinstance(agg.get("components"), Mapping) else {}
     notes = [Suppression(f"network.{k}", "never_published", "a maximum describes one offender or one group")
-             for k in MAXIMA if k in agg]
+             for k in MAXIMA if k in agg or k in comps]
     counts, more = _control_counts(agg, rules)
     notes += more
-    vpo, more = _control_dist(agg, "victims_per_offender", "victims", "n_offenders", rules)
+    again = agg.get("controlled") is True
+    vpo, more = control_distribution(agg.get("victims_per_offender"), rules, "network.victims_per_offender")
     notes += more
-    comp, more = _control_dist(agg, "component_sizes", "size", "n_components", rules)
+    comp_dist = agg.get("component_sizes") if again else _get(agg, "components", "size_distribution")
+    comp, more = control_distribution(comp_dist if comp_dist is not None else agg.get("component_sizes"), rules,
+                                      "network.component_sizes")
     notes += more
     share, more = _share(agg, rules)
     notes += more
     mean, more = _mean_victims(agg, rules)
     notes += more
-    out: dict[str, Any] = {**counts, "victims_per_offender": vpo, "component_sizes": comp, "returning_share": share,
-                           "controlled": True}
+    yearly, more = _yearly(agg.get("yearly"), rules)
+    notes += more
+    n_comp = agg.get("components") if again else _get(agg, "components", "n")
+    out: dict[str, Any] = {**counts, "victims_per_offender": vpo, "component_sizes": comp,
+                           "components": release_count(n_comp, rules) if n_comp is not None else None,
+                           "index_perpetrator": share, "yearly": yearly, "controlled": True,
+                           "victims": release_count(agg.get("victims"), rules) if agg.get("victims") is not None
+                           else None}
+    rec, notrec = as_count(out["recurring"]), as_count(out["not_recurring"])
+    if rec is not None and notrec is not None:
+        out["recurring_share"] = rec / (rec + notrec)
     if mean is not None:
-        out.update(mean_victims_per_offender=mean, mean_checked=True)
+        out["mean_victims_per_offender"] = mean
     return out, notes

@@ -32,7 +32,7 @@ def iter_groups(section: Any) -> list[tuple[str, str, Any]]:
         if not isinstance(levels, Mapping):
             continue
         # the whole cohort may be stored directly (section["all"] = curve) or as a level
-        if grouping == "all" and ("time" in levels or "1" in levels or 1 in levels):
+        if grouping == "all" and ("time" in levels or "1" in levels or 1 in levels or "km" in levels):
             out.append(("all", "all", levels))
             continue
         for lv, value in levels.items():
@@ -103,6 +103,13 @@ def _years(entry: Mapping[str, Any]) -> list[str]:
     return sorted((str(y) for y in entry if _num(y) is not None), key=lambda y: float(y))
 
 
+def yearly_entry(entry: Any) -> dict[str, Any] | None:
+    """``{year: {estimate, ci_lower, ci_upper, at_risk[, time_days]}}`` from a dict or a list of rows."""
+    if isinstance(entry, list):
+        return {str(r["year"]): r for r in entry if isinstance(r, Mapping) and _num(r.get("year")) is not None}
+    return dict(entry) if isinstance(entry, Mapping) else None
+
+
 def control_yearly(
     ci: Any, km_released: Mapping[str, Mapping[str, Any]], rules: DisclosureRules
 ) -> tuple[dict[str, dict[str, Any]], list[Suppression]]:
@@ -114,8 +121,9 @@ def control_yearly(
     notes: list[Suppression] = []
     out: dict[str, dict[str, Any]] = {}
     by_grouping: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-    for g, lv, entry in iter_groups(ci):
-        if isinstance(entry, Mapping):
+    for g, lv, raw in iter_groups(ci):
+        entry = yearly_entry(raw)
+        if entry:
             by_grouping.setdefault(g, []).append((lv, entry))
     total_by_year: dict[str, Any] = {}
     for g in sorted(by_grouping, key=lambda name: name != "all"):  # the whole cohort first
@@ -136,17 +144,18 @@ def control_yearly(
             lines = [Line(tuple(i * len(years) + j for i in range(len(levels))), k + j) for j in range(len(years))]
         released, more = control_table(values, lines, rules, names)
         notes += [s for s in more if not s.what.startswith("first_event.at_risk[all")]
-        for i, (lv, _) in enumerate(levels):
+        for i, (lv, entry) in enumerate(levels):
             curve = km_released.get(g, {}).get(lv)
             row = {}
             if g == "all":
                 total_by_year = {y: released[i * len(years) + j] for j, y in enumerate(years)}
             for j, y in enumerate(years):
-                t = float(y) * DAYS_PER_YEAR
+                cell = entry.get(y) if isinstance(entry.get(y), Mapping) else {}
+                t = _num(cell.get("time_days")) or float(y) * DAYS_PER_YEAR
                 est = value_at(curve, t, "surv", 1.0)
                 lo = value_at(curve, t, "upper", 1.0)
                 hi = value_at(curve, t, "lower", 1.0)
-                row[y] = {"estimate": None if est is None else 1 - est,
+                row[y] = {"time_days": t, "estimate": None if est is None else 1 - est,
                           "ci_lower": None if lo is None else 1 - lo,
                           "ci_upper": None if hi is None else 1 - hi,
                           "at_risk": released[i * len(years) + j]}
@@ -223,6 +232,7 @@ def control_first_event(
     out = {
         "km": km, "cumulative_incidence": ci, "competing_risks": cr,
         "cox": {"terms": terms, "concordance": _num(cox.get("concordance")),
+                "reference_levels": {str(k): str(v) for k, v in (cox.get("reference_levels") or {}).items()},
                 "ph_test": numbers_only(cox.get("ph_test"))},
         "logrank": numbers_only(section.get("logrank")),
     }

@@ -73,7 +73,10 @@ def _flat(value: Any) -> Any:
 
 def _meta(results: Mapping[str, Any], design: Mapping[str, Any] | None, is_synthetic: bool | None) -> dict[str, Any]:
     meta = results.get("meta") if isinstance(results.get("meta"), Mapping) else {}
-    out: dict[str, Any] = {k: _flat(meta[k]) for k in META_KEYS if k in meta}
+    meta = {**meta}
+    meta.setdefault("versions", meta.get("software"))  # revict.models writes "software"
+    meta.setdefault("fingerprints", meta.get("data_fingerprints"))
+    out: dict[str, Any] = {k: _flat(meta[k]) for k in META_KEYS if meta.get(k) is not None}
     fps = out.get("fingerprints")
     if isinstance(fps, dict):  # a checksum and a row count per source file; no paths
         out["fingerprints"] = {src: {k: v for k, v in fp.items() if k in ("sha256", "rows")}

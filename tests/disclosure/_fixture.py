@@ -188,15 +188,24 @@ def make_results(n: int = 1500, seed: int = 7) -> dict[str, Any]:
         "network": {"recurring_perpetrators": [{"offender_id": o, "victims": 3, "events": 4, "kind": "serial"}
                                                for o in pseud],
                     "index_date_example": "2014-03-02"},
-        "network_aggregates": {
-            "n_offenders": 900, "n_recurring": 140, "n_serial": 110, "n_returning": 52,
-            "victims_per_offender": {"1": 760, "2": 95, "3": 30, "4": 9, "5": 4, "9": 2},
-            "component_sizes": {"2": 400, "3": 120, "4": 40, "5": 12, "7": 3, "31": 1},
-            "largest_component": 31, "max_victims": 9,
+        "network_aggregates": {  # as revict.networks.released_aggregates writes it, plus maxima to drop
+            "release_note": "aggregates", "scope": "cohort", "min_cell": 10,
+            "offenders": 900, "victims": 1400,
+            "recurring": {"n": 140, "share": 0.156, "by_kind": {"serial": 80, "returning": 30, "both": 22, "repeat": 8},
+                          "links_to_unlinked_victims_not_counted": 12},
+            "victims_per_offender": {"1": 760, "2": 95, "3-4": 30, "5-9": 11, "10+": 4},
+            "revictimisation_index_perpetrator": {"n_revictimisations": 640, "n_with_index_perpetrator": 52,
+                                                  "share": 0.081, "lower": 0.062, "upper": 0.104,
+                                                  "ci_method": "wilson"},
+            "time_to_returning_event_days": {"n_pairs": 30, "q25": 200, "median": 500, "q75": 1100},
+            "components": {"n": 576, "size_distribution": {"2": 400, "3-4": 160, "5-9": 12, "10-49": 3, "50+": 1},
+                           "largest_component": 57},
+            "yearly": [{"year": 2012 + i, "offenders": 100 + 20 * i, "victims": 150 + 30 * i, "recurring": 5 + 4 * i}
+                       for i in range(5)],
+            "max_victims": 14,
             "mean_victims_per_offender": 1.24,
-            "victims_contributors": {"total": 1116, "top1": 9, "top2": 9},
-            "returning_share": {"estimate": 0.081, "ci_lower": 0.062, "ci_upper": 0.104,
-                                "numerator": 52, "denominator": 640},
+            "victims_contributors": {"total": 1116, "top1": 14, "top2": 11},
+            "suppressed": [], "has_suppressed": False,
         },
         "warnings": [{"code": "no_events", "message": "exploitation_form=unknown: few events; HR imprecise"}],
     }

@@ -1,0 +1,229 @@
+"""Report sections without curves: headline, cohort flow, descriptive table, method and provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from revict.report.html import csv_data_uri, table
+from revict.report.i18n import Lang, fmt_ci, fmt_num, fmt_pct, grouping_label, level_label, step_label, t
+from revict.report.spec import ReportSpec
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every section builder needs."""
+
+    data: dict[str, Any]
+    spec: ReportSpec
+    lang: Lang
+
+    @property
+    def min_label(self) -> str:
+        """The suppression marker, e.g. ``<10``."""
+        return f"<{self.data['disclosure']['rules']['min_cell']}"
+
+    def tr(self, en: str, nl: str) -> str:
+        """Pick the text of the report's language."""
+        return nl if self.lang == "nl" else en
+
+
+def na(ctx: Ctx) -> str:
+    """The 'not available' paragraph."""
+    return f'<p class="na">{escape(t("not_available", ctx.lang))}</p>'
+
+
+def yearly(ctx: Ctx, grouping: str, level: str, year: int) -> dict[str, Any] | None:
+    """Released cumulative incidence of a group at a whole year (``None`` when not shown)."""
+    ci = (ctx.data.get("first_event") or {}).get("cumulative_incidence") or {}
+    row = ci.get(grouping, {}).get(level, {}).get(str(year))
+    if not isinstance(row, dict) or row.get("estimate") is None:
+        return None
+    return row
+
+
+def group_order(ctx: Ctx, grouping: str) -> list[str]:
+    """Levels of a grouping, largest first (by the released number at the start of follow-up)."""
+    ci = ((ctx.data.get("first_event") or {}).get("cumulative_incidence") or {}).get(grouping, {})
+
+    def size(lv: str) -> int:
+        first = ci[lv].get("1") or next(iter(ci[lv].values()), {})
+        n = first.get("at_risk") if isinstance(first, dict) else None
+        return n if isinstance(n, int) else 0
+
+    return sorted(ci, key=lambda lv: (-size(lv), lv))
+
+
+def in_ten(p: float, ctx: Ctx) -> str:
+    """'About 5 in 10' in plain words."""
+    k = round(p * 10)
+    if k == 0:
+        return ctx.tr("Fewer than 1 in 10", "Minder dan 1 op de 10")
+    if k >= 10:
+        return ctx.tr("Almost all", "Bijna alle")
+    return ctx.tr(f"About {k} in 10", f"Ongeveer {k} op de 10")
+
+
+def _outcome_words(ctx: Ctx) -> str:
+    outcome = str((ctx.data["meta"].get("design") or {}).get("outcome", "any"))
+    if outcome == "serious":
+        return ctx.tr("a serious crime", "een ernstig misdrijf")
+    return ctx.tr("a crime registered by the police", "een misdrijf dat de politie registreerde")
+
+
+def headline(ctx: Ctx) -> str:
+    """Seven-year percentage with CI, a plain sentence, for the whole cohort and the largest groups."""
+    h = ctx.spec.horizon_years
+    row = yearly(ctx, "all", "all", h)
+    if row is None:
+        return na(ctx)
+    est = row["estimate"]
+    sentence = ctx.tr(
+        f"{in_ten(est, ctx)} people registered as victims of human trafficking became the victim of "
+        f"{_outcome_words(ctx)} again within {h} years.",
+        f"{in_ten(est, ctx)} mensen die als slachtoffer van mensenhandel zijn geregistreerd, werden binnen {h} jaar "
+        f"opnieuw slachtoffer van {_outcome_words(ctx)}.")
+    n = (ctx.data.get("cohort") or {}).get("n")
+    cards = [_card(fmt_pct(est, ctx.lang), ctx.tr(f"victim again within {h} years", f"binnen {h} jaar opnieuw "
+                                                  "slachtoffer"),
+                   f"{t('ci_short', ctx.lang)} {fmt_ci(row['ci_lower'], row['ci_upper'], ctx.lang)}"
+                   + (ctx.tr(f" · {fmt_num(n, 'en')} people", f" · {fmt_num(n, 'nl')} personen") if n else ""))]
+    g = ctx.spec.headline_grouping
+    for lv in group_order(ctx, g)[: ctx.spec.headline_groups]:
+        r = yearly(ctx, g, lv, h)
+        if r is None:
+            continue
+        cards.append(_card(fmt_pct(r["estimate"], ctx.lang), level_label(g, lv, ctx.lang),
+                           f"{t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)}"))
+    explain = ctx.tr(
+        "The percentage counts everyone registered in the study period and follows them for up to "
+        f"{h} years; people who died, emigrated or could not be followed that long are taken into account "
+        "(Kaplan–Meier). The range after “95% CI” is where the true value most likely lies.",
+        "Het percentage telt iedereen die in de onderzoeksperiode is geregistreerd en volgt hen tot "
+        f"{h} jaar; met mensen die overleden, emigreerden of niet zo lang gevolgd konden worden is rekening "
+        "gehouden (Kaplan–Meier). Het bereik na „95%-BI” is waar de werkelijke waarde waarschijnlijk ligt.")
+    return (f'<p class="lead"><strong>{escape(sentence)}</strong></p><div class="kpi">{"".join(cards)}</div>'
+            f'<p class="note">{escape(explain)}</p>')
+
+
+def _card(big: str, label: str, sub: str) -> str:
+    return (f'<div class="card"><div class="big">{escape(big)}</div><div class="label">{escape(label)}</div>'
+            f'<div class="sentence">{escape(sub)}</div></div>')
+
+
+def cohort_flow(ctx: Ctx) -> str:
+    """The attrition steps as a vertical flow diagram with counts."""
+    steps = (ctx.data.get("cohort") or {}).get("attrition") or []
+    if not steps:
+        return na(ctx)
+    items = []
+    rows = []
+    for i, s in enumerate(steps):
+        label = step_label(s["step"], s.get("description", ""), ctx.lang)
+        rows.append([s["step"], label, s["n_removed"], s["n_remaining"]])
+        if i > 0:
+            removed = s["n_removed"]
+            if removed == 0:
+                continue
+            items.append(f'<li class="arrow">{escape(label)}: −{escape(fmt_num(removed, ctx.lang))}</li>')
+        if i == 0 or i == len(steps) - 1:
+            items.append(f'<li class="step"><span class="n">{escape(fmt_num(s["n_remaining"], ctx.lang))}</span> '
+                         f'{escape(label)}</li>')
+    uri = csv_data_uri(["step", "description", "n_removed", "n_remaining"], rows, ctx.lang)
+    intro = ctx.tr("How the people studied were selected from the register. Each arrow says how many were left "
+                   "out, and why.",
+                   "Hoe de onderzochte personen uit het register zijn geselecteerd. Bij elke pijl staat hoeveel er "
+                   "zijn weggelaten, en waarom.")
+    return (f'<p>{escape(intro)}</p><ol class="flow" aria-label="{escape(t("cohort_flow", ctx.lang))}">'
+            f'{"".join(items)}</ol><a class="download" download="cohort-flow.csv" href="{uri}">'
+            f'{escape(t("download", ctx.lang))}</a>')
+
+
+def descriptives(ctx: Ctx) -> str:
+    """Persons by exploitation form and sex, age group, origin, reporter, earlier victimisation."""
+    desc = (ctx.data.get("cohort") or {}).get("descriptives")
+    if not desc or not desc.get("rows"):
+        return na(ctx)
+    by = desc.get("by", "exploitation_form")
+    cols = [level_label(by, c, ctx.lang) for c in desc["columns"]]
+    header = [t("group", ctx.lang), *cols, t("total", ctx.lang)]
+    rows: list[list[Any]] = []
+    csv_rows: list[list[Any]] = []
+    current = None
+    for r in desc["rows"]:
+        if r["covariate"] != current:
+            current = r["covariate"]
+            rows.append([grouping_label(current, ctx.lang), *([""] * (len(cols) + 1))])
+        rows.append([level_label(r["covariate"], r["level"], ctx.lang), *r["counts"], r["total"]])
+        csv_rows.append([r["covariate"], r["level"], *r["counts"], r["total"]])
+    rows.append([t("total", ctx.lang), *desc.get("column_totals", [])])
+    csv_rows.append(["total", "", *desc.get("column_totals", [])])
+    html_table = table(header, rows, ctx.lang, caption=t("descriptives", ctx.lang))
+    # mark covariate header rows
+    for cov_row in {grouping_label(r["covariate"], ctx.lang) for r in desc["rows"]}:
+        html_table = html_table.replace(f'<tr><th scope="row">{escape(cov_row)}</th>',
+                                        f'<tr class="block"><th scope="row">{escape(cov_row)}</th>', 1)
+    uri = csv_data_uri(["covariate", "level", *desc["columns"], "total"], csv_rows, ctx.lang)
+    note = t("suppressed_note", ctx.lang, m=ctx.min_label[1:])
+    return (f'{html_table}<p class="note">{escape(note)}</p>'
+            f'<a class="download" download="cohort-by-exploitation-form.csv" href="{uri}">'
+            f'{escape(t("download", ctx.lang))}</a>')
+
+
+def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
+    """Cohort, schema, fingerprints, versions, disclosure rules and every suppression."""
+    meta = ctx.data.get("meta") or {}
+    design = meta.get("design") or {}
+    facts: list[tuple[str, str]] = []
+    for key, (en, nl) in {"cohort_name": ("Cohort", "Cohort"), "cohort_file": ("Cohort file", "Cohortbestand"),
+                          "description": ("Definition", "Definitie"),
+                          "entry_window": ("Study period (registration)", "Onderzoeksperiode (registratie)"),
+                          "follow_up_days": ("Follow-up (days)", "Follow-up (dagen)"),
+                          "outcome": ("Outcome", "Uitkomst"), "schema_file": ("Data contract", "Datacontract"),
+                          "data_window": ("Data window", "Dataperiode")}.items():
+        if design.get(key) not in (None, ""):
+            facts.append((ctx.tr(en, nl), str(design[key])))
+    if meta.get("cohort_sha256"):
+        facts.append((ctx.tr("Cohort file SHA-256", "SHA-256 cohortbestand"), str(meta["cohort_sha256"])))
+    for src, fp in sorted((meta.get("fingerprints") or {}).items()):
+        if isinstance(fp, dict):
+            facts.append((ctx.tr(f"Data: {src}", f"Data: {src}"),
+                          f"{fmt_num(fp.get('rows'), ctx.lang)} rows · SHA-256 {fp.get('sha256', '')}"
+                          if ctx.lang == "en" else
+                          f"{fmt_num(fp.get('rows'), ctx.lang)} rijen · SHA-256 {fp.get('sha256', '')}"))
+    versions = meta.get("versions") or {}
+    if versions:
+        facts.append((ctx.tr("Software", "Software"), ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))))
+    for k, v in provenance.items():
+        facts.append((k, str(v)))
+    dl = "".join(f"<dt>{escape(a)}</dt><dd>{escape(b)}</dd>" for a, b in facts)
+    rules = ctx.data["disclosure"]["rules"]
+    rule_rows = [[k, "–" if v is None else str(v)] for k, v in rules.items()]
+    sup = ctx.data["disclosure"]["suppressions"]
+    sup_rows = [[s["what"], s["rule"], s["reason"]] for s in sup]
+    uri = csv_data_uri(["what", "rule", "reason"], sup_rows, ctx.lang)
+    explain = ctx.tr(
+        "Before anything is shown, disclosure control is applied so that no person can be recognised: counts "
+        f"below {rules['min_cell']} are shown as “{ctx.min_label}” (and other counts hidden where they would "
+        "give them away), curves stop where fewer people are still followed, steps in curves are pooled until "
+        "each holds enough events, averages dominated by a few people are withheld, and the largest values are "
+        "never published. Everything withheld is listed below.",
+        "Voordat iets wordt getoond, is geheimhoudingscontrole toegepast zodat niemand herkenbaar is: aantallen "
+        f"onder {rules['min_cell']} staan er als „{ctx.min_label}” (en andere aantallen zijn verborgen waar ze die "
+        "zouden verraden), curves stoppen waar te weinig mensen nog gevolgd worden, stappen in curves zijn "
+        "samengevoegd tot elk genoeg gebeurtenissen bevat, gemiddelden die door enkelen bepaald worden zijn "
+        "weggelaten, en de grootste waarden worden nooit gepubliceerd. Alles wat is weggelaten staat hieronder.")
+    warnings = ctx.data.get("warnings") or []
+    warn_html = ""
+    if warnings:
+        warn_html = (f"<h3>{escape(ctx.tr('Notes from the analysis', 'Opmerkingen bij de analyse'))}</h3><ul>"
+                     + "".join(f"<li>{escape(w)}</li>" for w in warnings) + "</ul>")
+    return (
+        f'<dl class="facts">{dl}</dl>{warn_html}<h3>{escape(ctx.tr("Disclosure control", "Geheimhoudingscontrole"))}'
+        f'</h3><p>{escape(explain)}</p>'
+        + table([t("setting", ctx.lang), t("value", ctx.lang)], rule_rows, ctx.lang)
+        + f'<details><summary>{escape(ctx.tr(f"Everything withheld or changed ({len(sup)})", f"Alles wat is weggelaten of aangepast ({len(sup)})"))}'
+        f'</summary>{table([t("what", ctx.lang), t("rule", ctx.lang), t("reason", ctx.lang)], sup_rows, ctx.lang)}'
+        f'</details><a class="download" download="suppressions.csv" href="{uri}">{escape(t("download", ctx.lang))}</a>'
+    )
