@@ -30,3 +30,4 @@ def synth(
     for name, path in result.paths.items():
         echo_path(f"{name} ({result.rows[name]:,} rows)", path)
     echo_path("planted truth", result.truth_path)
+    console.print("[dim]Synthetic data: every pseudonym contains '-syn'; truth.json records the planted values.[/]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from revict import __version__
@@ -23,6 +25,8 @@ from revict.synth import _truth as tr
 from revict.synth._ids import CANARY_PATTERN
 from revict.synth._model import Baseline, CaptureModel, solve_baseline, solve_capture_model
 from revict.synth._victims import Window, day_number, draw_events, draw_registrations, draw_victims
+
+logger = logging.getLogger("revict")
 
 #: Persons per chunk. Fixed (not tuned to memory) so that output bytes depend only on the seed.
 CHUNK_PERSONS = 50_000
@@ -49,6 +53,21 @@ class SynthResult:
     rows: dict[str, int]
     truth_path: Path
     truth: dict[str, Any]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per source: ``source``, ``rows``, ``path``."""
+        return pd.DataFrame(
+            [{"source": name, "rows": self.rows[name], "path": str(path)} for name, path in self.paths.items()]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe record of what was written (without the truth itself)."""
+        return {
+            "paths": {k: str(v) for k, v in self.paths.items()},
+            "rows": dict(self.rows),
+            "truth_path": str(self.truth_path),
+            "synthetic": True,
+        }
 
 
 @dataclass(frozen=True)
@@ -279,6 +298,7 @@ def synthesize(
             for name, table in _generate_chunk(plan, c, acc).items():
                 writers[name].write(table)
                 rows[name] += table.num_rows
+            logger.info("synth: chunk %d of %d written", c + 1, plan.n_chunks)
             advance()
     truth = _truth(plan, acc, rows, fmt)
     truth_path = write_json_atomic(out / "truth.json", truth)

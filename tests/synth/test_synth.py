@@ -363,3 +363,13 @@ def test_small_sizes_load_cleanly(tmp_path: Path, victims: int) -> None:
     assert src.problems == []
     assert src.info["persons"].rows == victims == res.rows["persons"]
     assert len(res.truth["offenders"]["serial"]) == 5
+
+
+def test_result_summary_and_dict(made) -> None:
+    """The result summarises itself as one row per source and as a JSON-safe dict."""
+    df = made.summary()
+    assert list(df["source"]) == list(SOURCES)
+    assert df["rows"].tolist() == [made.rows[s] for s in SOURCES]
+    d = made.to_dict()
+    assert json.loads(json.dumps(d))["rows"] == made.rows
+    assert d["synthetic"] is True
