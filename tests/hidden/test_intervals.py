@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from revict.hidden import estimate_population, read_overlap_table
+from revict.hidden.fit import space
 from revict.hidden.intervals import bca_limits, bootstrap_interval, profile_interval
 from revict.hidden.select import select_model
-from revict.hidden.fit import space
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +77,12 @@ def test_reported_interval_is_bootstrap_when_bootstrapped(korea) -> None:
     assert res.ci.method == "bootstrap_bca"
     assert [i.method for i in res.intervals] == ["wald_log", "profile", "bootstrap_bca"]
     d = res.to_dict()
-    assert d["bootstrap"]["n_boot"] == 30 and d["bootstrap"]["seed"] == 3
+    assert d["bootstrap"]["n_boot"] == 30
+    assert d["bootstrap"]["seed"] == 3
 
 
 def test_bca_falls_back_to_percentile_when_all_replicates_on_one_side() -> None:
     """When every replicate lies above the estimate the bias correction is infinite and BCa is not used."""
     limits, z0 = bca_limits(np.array([5.0, 6.0, 7.0]), 1.0, 0.0, np.array([0.025, 0.975]))
-    assert np.isnan(limits).all() and z0 == -np.inf
+    assert np.isnan(limits).all()
+    assert z0 == -np.inf

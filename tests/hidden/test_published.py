@@ -60,4 +60,5 @@ def test_netherlands_model_sensitivity(mse_dir: Path) -> None:
     assert sorted(res.chosen.neg_inf_terms) == nl["neg_inf_terms"]
     assert any("depends strongly on the model" in w for w in res.warnings)
     lo, hi = res.sensitivity_range()
-    assert lo <= est["main"] and hi >= est["stepwise"]
+    assert lo <= est["main"]
+    assert hi >= est["stepwise"]

@@ -25,7 +25,8 @@ def test_to_dict_is_the_hidden_population_section(western, tmp_path: Path) -> No
     assert d["n_observed"] == 345
     assert d["rule"] == {"name": "stepwise", "threshold": 0.02, "search": "forward, Poisson p-values"}
     assert d["model"]["terms"] == ["A:E"]
-    assert d["ci"]["method"] == "profile" and d["ci"]["lower"] < d["estimate"] < d["ci"]["upper"]
+    assert d["ci"]["method"] == "profile"
+    assert d["ci"]["lower"] < d["estimate"] < d["ci"]["upper"]
     update_results(tmp_path, "hidden_population", d)
     assert read_results(tmp_path)["hidden_population"]["estimate"] == d["estimate"]
     json.dumps(d, allow_nan=False)
@@ -36,7 +37,10 @@ def test_candidates_show_every_rule_side_by_side(western) -> None:
     chosen_by = {r for c in western.candidates for r in c.chosen_by}
     assert chosen_by == {"stepwise", "aic", "bic", "main"}
     main = next(c for c in western.candidates if not c.terms)
-    assert main.deviance is not None and main.df is not None and main.aic is not None and main.bic is not None
+    assert main.deviance is not None
+    assert main.df is not None
+    assert main.aic is not None
+    assert main.bic is not None
     summary = western.summary()
     assert {"model", "estimate", "deviance", "df", "aic", "bic"} <= set(summary.columns)
     assert summary["aic"].is_monotonic_increasing
@@ -59,4 +63,5 @@ def test_unknown_rule_is_a_clear_error(western) -> None:
 def test_html_repr_names_estimate_and_model(western) -> None:
     """The notebook view shows the estimate and the model."""
     html = western._repr_html_()
-    assert "A:E" in html and "2,483" in html
+    assert "A:E" in html
+    assert "2,483" in html
