@@ -265,7 +265,8 @@ def _attribute_conflicts(ctx: Ctx) -> None:
             f"""WITH u AS ({union}), p AS (
                   SELECT k, count(DISTINCT v) AS nv, arg_min(_row, (src <> {ql(usable[0])}, _row)) AS r
                   FROM u WHERE k IS NOT NULL AND v IS NOT NULL GROUP BY k)
-                SELECT count(*), count(*) FILTER (WHERE nv > 1), arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
+                SELECT count(*), count(*) FILTER (WHERE nv > 1),
+                       arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
         ).fetchone() or (0, 0, [])
         where = " and ".join(usable)
         msg = (
