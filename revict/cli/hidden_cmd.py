@@ -18,16 +18,21 @@ def _models_table(result: Any, max_rows: int = 12) -> Table:
     """Chosen models first, then the best by AIC (full list in results.json)."""
     table = Table(title="Estimate under candidate models (sensitivity; all in results.json)", title_justify="left")
     for col in ("two-list terms", "estimate", "95% CI", "AIC", "BIC", "chosen by"):
-        table.add_column(col, justify="left" if col in ("two-list terms", "chosen by") else "right",
-                         overflow="fold")
+        table.add_column(col, justify="left" if col in ("two-list terms", "chosen by") else "right", overflow="fold")
     cands = sorted(result.candidates, key=lambda c: (not c.chosen_by, c.aic if c.aic is not None else 1e300))
     for c in cands[:max_rows]:
         terms = ", ".join(c.terms) or "(main effects)"
         if c.total is None:
             table.add_row(terms, "does not exist", "", "", "", ", ".join(c.chosen_by))
             continue
-        table.add_row(terms, f"{c.total:,.0f}", f"{c.lower:,.0f}-{c.upper:,.0f}", f"{c.aic:.1f}", f"{c.bic:.1f}",
-                      ", ".join(c.chosen_by))
+        table.add_row(
+            terms,
+            f"{c.total:,.0f}",
+            f"{c.lower:,.0f}-{c.upper:,.0f}",
+            f"{c.aic:.1f}",
+            f"{c.bic:.1f}",
+            ", ".join(c.chosen_by),
+        )
     return table
 
 
@@ -54,21 +59,30 @@ def hidden(
     schema: Annotated[Path | None, typer.Option("--schema", help="Linkage schema (default: the shipped one).")] = None,
     table: Annotated[Path | None, typer.Option("--table", help="A list-overlap CSV instead of registers.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for results.json (section hidden_population).")] = Path(
-        "out"),
+        "out"
+    ),
     rule: Annotated[str, typer.Option("--rule", help="Model choice: stepwise, aic, bic or main.")] = "stepwise",
-    threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0,
-                                             help="p-value threshold of the stepwise rule.")] = 0.02,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0,
-                                           help="Bootstrap replicates (0: profile-likelihood interval).")] = 1000,
-    bootstrap_method: Annotated[str, typer.Option("--bootstrap-method",
-                                                  help="parametric or multinomial (SparseMSE).")] = "parametric",
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0.0, max=1.0, help="p-value threshold of the stepwise rule.")
+    ] = 0.02,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates (0: profile-likelihood interval).")
+    ] = 1000,
+    bootstrap_method: Annotated[
+        str, typer.Option("--bootstrap-method", help="parametric or multinomial (SparseMSE).")
+    ] = "parametric",
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 1,
     conf_level: Annotated[float, typer.Option("--conf-level", min=0.5, max=0.999)] = 0.95,
     period: Annotated[str, typer.Option("--period", help="all (one table) or year (one per year).")] = "all",
-    strata: Annotated[str, typer.Option("--strata", help="Comma list: exploitation_form,sex,minor,origin,"
-                                                         "age_group,year.")] = "",
-    lists: Annotated[str, typer.Option("--lists", help="Reporter-to-list mapping, e.g. police=P,shelter=O,"
-                                                       "care_coordinator=O (merges lists).")] = "",
+    strata: Annotated[
+        str, typer.Option("--strata", help="Comma list: exploitation_form,sex,minor,origin,age_group,year.")
+    ] = "",
+    lists: Annotated[
+        str,
+        typer.Option(
+            "--lists", help="Reporter-to-list mapping, e.g. police=P,shelter=O,care_coordinator=O (merges lists)."
+        ),
+    ] = "",
 ) -> None:
     """Estimate the number of victims no organisation registered (exit 1 if no estimate exists)."""
     from revict._core.results import update_results
@@ -79,10 +93,18 @@ def hidden(
     if bootstrap_method not in ("parametric", "multinomial"):
         raise SpecError("--bootstrap-method must be parametric or multinomial", hint="Use parametric (default).")
     if (table is None) == (data is None):
-        raise SpecError("give either --table FILE.csv or a cohort with --data DIR",
-                        hint="e.g. revict hidden --table overlap.csv --out out/")
-    opts = {"rule": rule, "threshold": threshold, "conf_level": conf_level, "bootstrap": bootstrap,
-            "bootstrap_method": bootstrap_method, "seed": seed}
+        raise SpecError(
+            "give either --table FILE.csv or a cohort with --data DIR",
+            hint="e.g. revict hidden --table overlap.csv --out out/",
+        )
+    opts = {
+        "rule": rule,
+        "threshold": threshold,
+        "conf_level": conf_level,
+        "bootstrap": bootstrap,
+        "bootstrap_method": bootstrap_method,
+        "seed": seed,
+    }
     if table is not None:
         result = estimate_population(read_overlap_table(table), **opts)  # type: ignore[arg-type]
         section = result.to_dict()
@@ -92,8 +114,15 @@ def hidden(
     echo_path("results", update_results(out, "hidden_population", section))
 
 
-def _from_registers(cohort: Path | None, data: Path | None, schema: Path | None, period: str, strata: str,
-                    lists: str, opts: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+def _from_registers(
+    cohort: Path | None,
+    data: Path | None,
+    schema: Path | None,
+    period: str,
+    strata: str,
+    lists: str,
+    opts: dict[str, Any],
+) -> tuple[Any, dict[str, Any]]:
     from revict.cohort import load_cohort
     from revict.contract import DEFAULT_SCHEMA_PATH, load_schema
     from revict.hidden import capture_histories, estimate_population, estimate_stratified
@@ -103,14 +132,21 @@ def _from_registers(cohort: Path | None, data: Path | None, schema: Path | None,
     spec = load_cohort(cohort) if cohort is not None else None
     sources = load_sources(load_schema(schema or DEFAULT_SCHEMA_PATH), data)  # type: ignore[arg-type]
     strata_t = tuple(s.strip() for s in strata.split(",") if s.strip())
-    hist = capture_histories(sources, spec, period=period, strata=strata_t,
-                             list_map=parse_list_map(lists) if lists else None)
+    hist = capture_histories(
+        sources, spec, period=period, strata=strata_t, list_map=parse_list_map(lists) if lists else None
+    )
     if not hist.tables:
-        raise SpecError("no registration with a linked person and a reporter in the period",
-                        hint="Check the cohort's entry_window and the reporter column of victim_registrations.")
+        raise SpecError(
+            "no registration with a linked person and a reporter in the period",
+            hint="Check the cohort's entry_window and the reporter column of victim_registrations.",
+        )
     pooled = hist.pooled()
-    pooled = type(pooled)(pooled.lists, pooled.histories, pooled.counts,
-                          f"victim_registrations ({'per year' if period == 'year' else 'whole window'})")
+    pooled = type(pooled)(
+        pooled.lists,
+        pooled.histories,
+        pooled.counts,
+        f"victim_registrations ({'per year' if period == 'year' else 'whole window'})",
+    )
     result = estimate_population(pooled, **opts)
     section = result.to_dict()
     section["capture_histories"] = hist.to_dict()

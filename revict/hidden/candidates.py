@@ -20,14 +20,18 @@ from scipy.stats import norm
 
 from revict.hidden.fit import NOT_EXIST, NOT_IDENTIFIABLE, OK, Space, build_design, check_ident
 
-STATUS = {OK: "ok", NOT_EXIST: "estimate_does_not_exist", NOT_IDENTIFIABLE: "not_identifiable",
-          NOT_EXIST + NOT_IDENTIFIABLE: "does_not_exist_and_not_identifiable"}
+STATUS = {
+    OK: "ok",
+    NOT_EXIST: "estimate_does_not_exist",
+    NOT_IDENTIFIABLE: "not_identifiable",
+    NOT_EXIST + NOT_IDENTIFIABLE: "does_not_exist_and_not_identifiable",
+}
 
 STATUS_MESSAGE = {
     NOT_EXIST: "the maximum-likelihood estimate does not exist for this model on these data (the linear-"
-               "programming test of Fienberg & Rinaldo 2012 fails: some cells would be fitted as zero)",
+    "programming test of Fienberg & Rinaldo 2012 fails: some cells would be fitted as zero)",
     NOT_IDENTIFIABLE: "the parameters are not identifiable (the design over the cells kept has deficient rank; "
-                      "empty overlaps leave too few cells)",
+    "empty overlaps leave too few cells)",
 }
 
 
@@ -57,6 +61,7 @@ class CandidateModel:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
+
         def r(x: float | None, nd: int = 3) -> float | None:
             return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
@@ -80,8 +85,15 @@ class CandidateModel:
         }
 
 
-def fit_candidate(sp: Space, y_full: np.ndarray, lists: tuple[str, ...], model: tuple[int, ...], *,
-                  chosen_by: tuple[str, ...] = (), conf_level: float = 0.95) -> CandidateModel:
+def fit_candidate(
+    sp: Space,
+    y_full: np.ndarray,
+    lists: tuple[str, ...],
+    model: tuple[int, ...],
+    *,
+    chosen_by: tuple[str, ...] = (),
+    conf_level: float = 0.95,
+) -> CandidateModel:
     """Check and fit one model with statsmodels; a failing model is reported, not fitted."""
     model = tuple(sorted(model))
     d = build_design(sp, y_full, model)
@@ -91,8 +103,9 @@ def fit_candidate(sp: Space, y_full: np.ndarray, lists: tuple[str, ...], model: 
     code = check_ident(sp, y_full, model)
     if code != OK:
         msg = "; ".join(STATUS_MESSAGE[c] for c in (NOT_EXIST, NOT_IDENTIFIABLE) if code & c)
-        return CandidateModel(terms, neg_inf, STATUS[code], None, None, None, None, None, None, None, None,
-                              n_params, chosen_by, msg)
+        return CandidateModel(
+            terms, neg_inf, STATUS[code], None, None, None, None, None, None, None, None, n_params, chosen_by, msg
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence is judged from the result below, not statsmodels' chatter
         res = sm.GLM(d.y, d.X, family=sm.families.Poisson()).fit(tol=1e-10, maxiter=200)
@@ -102,11 +115,19 @@ def fit_candidate(sp: Space, y_full: np.ndarray, lists: tuple[str, ...], model: 
     z = norm.ppf(0.5 + conf_level / 2)
     llf = float(res.llf)
     return CandidateModel(
-        terms, neg_inf, "ok", math.exp(b0), n_obs + math.exp(b0),
-        n_obs + math.exp(b0 - z * se), n_obs + math.exp(b0 + z * se),
-        float(res.deviance), int(round(res.df_resid)),
-        -2 * llf + 2 * n_params, -2 * llf + math.log(n_obs) * n_params,
-        n_params, chosen_by,
+        terms,
+        neg_inf,
+        "ok",
+        math.exp(b0),
+        n_obs + math.exp(b0),
+        n_obs + math.exp(b0 - z * se),
+        n_obs + math.exp(b0 + z * se),
+        float(res.deviance),
+        int(round(res.df_resid)),
+        -2 * llf + 2 * n_params,
+        -2 * llf + math.log(n_obs) * n_params,
+        n_params,
+        chosen_by,
     )
 
 

@@ -18,7 +18,7 @@ from revict.hidden.intervals import (
     profile_interval,
     wald_log_interval,
 )
-from revict.hidden.select import RULES, Selection, select_model
+from revict.hidden.select import RULES, FittedModel, Selection, select_model
 from revict.hidden.table import OverlapTable
 
 #: Plain-language assumptions every estimate rests on (shown with every number).
@@ -104,7 +104,7 @@ class MSEResult:
         return (min(ests), max(ests))
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``hidden_population`` section of results.json (JSON-safe)."""
+        """Return the ``hidden_population`` section of results.json (JSON-safe)."""
         lo, hi = self.sensitivity_range()
         return {
             "method": "multiple systems estimation, Poisson log-linear models (Chan, Silverman & Vincent 2021)",
@@ -119,11 +119,17 @@ class MSEResult:
             "ci": self.ci.to_dict(),
             "intervals": [i.to_dict() for i in self.intervals],
             "model": self.chosen.to_dict(),
-            "rule": {"name": self.rule, "threshold": self.threshold if self.rule == "stepwise" else None,
-                     "search": self.search},
+            "rule": {
+                "name": self.rule,
+                "threshold": self.threshold if self.rule == "stepwise" else None,
+                "search": self.search,
+            },
             "selections": self.selections,
-            "sensitivity": {"min_estimate": round(lo, 2), "max_estimate": round(hi, 2),
-                            "ratio_max_min": round(hi / lo, 3) if lo > 0 else None},
+            "sensitivity": {
+                "min_estimate": round(lo, 2),
+                "max_estimate": round(hi, 2),
+                "ratio_max_min": round(hi / lo, 3) if lo > 0 else None,
+            },
             "candidates": [c.to_dict() for c in self.candidates],
             "rejected_models": self.rejected_models,
             "bootstrap": self.bootstrap.to_dict() if self.bootstrap is not None else None,
@@ -132,9 +138,11 @@ class MSEResult:
         }
 
     def _repr_html_(self) -> str:
-        head = (f"<p>Observed {self.n_observed:,}; estimate {self.estimate:,.0f} "
-                f"({self.ci.method} {self.ci.conf_level:.0%}: {self.ci.lower:,.0f}-{self.ci.upper:,.0f}); "
-                f"model {self.chosen.name} by {self.rule}</p>")
+        head = (
+            f"<p>Observed {self.n_observed:,}; estimate {self.estimate:,.0f} "
+            f"({self.ci.method} {self.ci.conf_level:.0%}: {self.ci.lower:,.0f}-{self.ci.upper:,.0f}); "
+            f"model {self.chosen.name} by {self.rule}</p>"
+        )
         return head + self.summary().to_html(index=False)
 
 
@@ -160,10 +168,15 @@ def _rejected(sels: dict[str, Selection], lists: tuple[str, ...], m: int) -> lis
     seen: dict[tuple[int, ...], int] = {}
     for sel in sels.values():
         seen.update(sel.rejected)
-    reason = {NOT_EXIST: "estimate does not exist", NOT_IDENTIFIABLE: "not identifiable",
-              NOT_EXIST + NOT_IDENTIFIABLE: "does not exist and not identifiable"}
-    rows = [{"model": "main + " + " + ".join(sp.pair_names(lists, mod)), "reason": reason[code]}
-            for mod, code in sorted(seen.items())]
+    reason = {
+        NOT_EXIST: "estimate does not exist",
+        NOT_IDENTIFIABLE: "not identifiable",
+        NOT_EXIST + NOT_IDENTIFIABLE: "does not exist and not identifiable",
+    }
+    rows = [
+        {"model": "main + " + " + ".join(sp.pair_names(lists, mod)), "reason": reason[code]}
+        for mod, code in sorted(seen.items())
+    ]
     return rows[:50]
 
 
@@ -173,14 +186,57 @@ def _table_warnings(table: OverlapTable, dropped: tuple[str, ...]) -> list[str]:
         out.append(f"list(s) {', '.join(dropped)} dropped: they hold nobody, everybody, or duplicate another list")
     empty = table.to_dict()["empty_overlaps"]
     if empty:
-        out.append(f"{len(empty)} pair(s) of lists share nobody ({', '.join(empty)}); their interactions, if "
-                   "chosen, are fitted at minus infinity (Chan, Silverman & Vincent 2021)")
+        out.append(
+            f"{len(empty)} pair(s) of lists share nobody ({', '.join(empty)}); their interactions, if "
+            "chosen, are fitted at minus infinity (Chan, Silverman & Vincent 2021)"
+        )
     if count_triples(table.histories, table.counts) == 0 and table.n_lists >= 3:
-        out.append("no three lists all overlap pairwise: the model with every two-list interaction is not "
-                   "identifiable")
+        out.append("no three lists all overlap pairwise: the model with every two-list interaction is not identifiable")
     if table.n_observed < SMALL_TABLE:
         out.append(f"only {table.n_observed} persons observed: estimates from so few are very uncertain")
     return out
+
+
+def _intervals(
+    t: OverlapTable,
+    chosen_fm: FittedModel,
+    *,
+    rule: str,
+    threshold: float,
+    conf_level: float,
+    profile: bool,
+    bootstrap: int,
+    bootstrap_method: str,
+    seed: int | None,
+    warns: list[str],
+) -> tuple[list[Interval], Interval, BootstrapResult | None]:
+    """Every interval asked for; the reported one is bootstrap > profile > log-normal."""
+    intervals = [wald_log_interval(chosen_fm, conf_level)]
+    ci = intervals[0]
+    if profile:
+        ci = profile_interval(t, chosen_fm, conf_level)
+        intervals.append(ci)
+        if ci.note:
+            warns.append(ci.note)
+    boot = None
+    if bootstrap > 0:
+        boot = bootstrap_interval(
+            t,
+            chosen_fm,
+            rule=rule,
+            threshold=threshold,
+            n_boot=bootstrap,
+            seed=seed,
+            method=bootstrap_method,
+            conf_level=conf_level,
+        )
+        intervals.append(boot.interval)
+        ci = boot.interval
+        if boot.n_failed:
+            warns.append(f"{boot.n_failed} of {bootstrap} bootstrap replicates could not be estimated")
+        if boot.interval.method == "bootstrap_percentile":
+            warns.append(boot.interval.note)
+    return intervals, ci, boot
 
 
 def estimate_population(
@@ -248,40 +304,58 @@ def estimate_population(
     sels = {r: select_model(sp, y, rule=r, threshold=threshold) for r in RULES}
     chosen_fm = sels[rule].chosen
     models = _candidate_models(sels, t.n_lists)
-    cands = [fit_candidate(sp, y, t.lists, mod, chosen_by=tuple(by), conf_level=conf_level)
-             for mod, by in models.items()]
+    cands = [
+        fit_candidate(sp, y, t.lists, mod, chosen_by=tuple(by), conf_level=conf_level) for mod, by in models.items()
+    ]
     chosen = next(c for c in cands if rule in c.chosen_by)
     if chosen.total is None:
-        raise ModelFitError(f"{t.label or 'table'}: the model chosen by {rule} ({chosen.name}): {chosen.message}",
-                            hint="Use --rule stepwise, which only adds terms whose estimate exists.")
+        raise ModelFitError(
+            f"{t.label or 'table'}: the model chosen by {rule} ({chosen.name}): {chosen.message}",
+            hint="Use --rule stepwise, which only adds terms whose estimate exists.",
+        )
     warns = _table_warnings(t, dropped)
-    intervals = [wald_log_interval(chosen_fm, conf_level)]
-    ci = intervals[0]
-    if profile:
-        prof = profile_interval(t, chosen_fm, conf_level)
-        intervals.append(prof)
-        ci = prof
-        if prof.note:
-            warns.append(prof.note)
-    boot = None
-    if bootstrap > 0:
-        boot = bootstrap_interval(t, chosen_fm, rule=rule, threshold=threshold, n_boot=bootstrap, seed=seed,
-                                  method=bootstrap_method, conf_level=conf_level)
-        intervals.append(boot.interval)
-        ci = boot.interval
-        if boot.n_failed:
-            warns.append(f"{boot.n_failed} of {bootstrap} bootstrap replicates could not be estimated")
-        if boot.interval.method == "bootstrap_percentile":
-            warns.append(boot.interval.note)
-    selections = {r: {"model": next(c.name for c in cands if r in c.chosen_by), "estimate": round(s.chosen.total, 2),
-                      "search": s.search, **({"threshold": threshold} if r == "stepwise" else {})}
-                  for r, s in sels.items()}
-    res = MSEResult(t, rule, threshold, sels[rule].search, chosen, ci, intervals, cands, selections, boot,
-                    dropped, _rejected(sels, t.lists, t.n_lists), warns)
+    intervals, ci, boot = _intervals(
+        t,
+        chosen_fm,
+        rule=rule,
+        threshold=threshold,
+        conf_level=conf_level,
+        profile=profile,
+        bootstrap=bootstrap,
+        bootstrap_method=bootstrap_method,
+        seed=seed,
+        warns=warns,
+    )
+    selections = {
+        r: {
+            "model": next(c.name for c in cands if r in c.chosen_by),
+            "estimate": round(s.chosen.total, 2),
+            "search": s.search,
+            **({"threshold": threshold} if r == "stepwise" else {}),
+        }
+        for r, s in sels.items()
+    }
+    res = MSEResult(
+        t,
+        rule,
+        threshold,
+        sels[rule].search,
+        chosen,
+        ci,
+        intervals,
+        cands,
+        selections,
+        boot,
+        dropped,
+        _rejected(sels, t.lists, t.n_lists),
+        warns,
+    )
     lo, hi = res.sensitivity_range()
     if lo > 0 and hi / lo > SENSITIVITY_RATIO_WARN:
-        warns.append(f"the estimate depends strongly on the model: candidate models range from {lo:,.0f} to "
-                     f"{hi:,.0f} ({hi / lo:.1f}x); report the range, not one number")
+        warns.append(
+            f"the estimate depends strongly on the model: candidate models range from {lo:,.0f} to "
+            f"{hi:,.0f} ({hi / lo:.1f}x); report the range, not one number"
+        )
     if not math.isfinite(ci.upper):
         warns.append("the interval has no finite upper limit: the data cannot rule out a very large hidden population")
     return res

@@ -50,7 +50,7 @@ class Space:
 
 @lru_cache(maxsize=16)
 def space(m: int) -> Space:
-    """Cached :class:`Space` for ``m`` lists."""
+    """Return the cached :class:`Space` for ``m`` lists."""
     return Space(m)
 
 
@@ -58,9 +58,9 @@ def space(m: int) -> Space:
 class Design:
     """Design of one model on one table: kept cells, columns, empty-overlap pairs."""
 
-    X: np.ndarray          # kept cells x (1 + m + fitted pairs)
-    y: np.ndarray          # counts of kept cells
-    keep: np.ndarray       # bool over all cells
+    X: np.ndarray  # kept cells x (1 + m + fitted pairs)
+    y: np.ndarray  # counts of kept cells
+    keep: np.ndarray  # bool over all cells
     fitted_pairs: tuple[int, ...]
     empty_pairs: tuple[int, ...]
 
@@ -101,8 +101,15 @@ def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
     return float(2.0 * np.sum(term - (y - mu)))
 
 
-def poisson_irls(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, *, tol: float = 1e-11,
-                 max_iter: int = 200, start: np.ndarray | None = None) -> PoissonFit:
+def poisson_irls(
+    X: np.ndarray,
+    y: np.ndarray,
+    offset: np.ndarray | None = None,
+    *,
+    tol: float = 1e-11,
+    max_iter: int = 200,
+    start: np.ndarray | None = None,
+) -> PoissonFit:
     """Fit ``log E[y] = offset + X beta`` by IRLS (the algorithm of R ``glm``, tighter tolerance).
 
     Parameters

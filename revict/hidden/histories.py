@@ -89,8 +89,10 @@ def _check_args(period: str | None, strata: Sequence[str] | None, list_map: Mapp
     if not list_map:
         raise SpecError("the list mapping is empty", hint="Map reporter values to list names, e.g. police=P.")
     if len(set(list_map.values())) < 2:
-        raise SpecError("the list mapping leaves fewer than two lists",
-                        hint="Multiple systems estimation needs at least two lists (organisations).")
+        raise SpecError(
+            "the list mapping leaves fewer than two lists",
+            hint="Multiple systems estimation needs at least two lists (organisations).",
+        )
 
 
 def _age_group_sql(spec: CohortSpec | None) -> str:
@@ -103,7 +105,9 @@ def _age_group_sql(spec: CohortSpec | None) -> str:
 def _restrict_sql(spec: CohortSpec | None) -> tuple[str, list[Any], list[str]]:
     if spec is None:
         return "TRUE", [], []
-    conds, params, ignored = [], [], []
+    conds: list[str] = []
+    params: list[Any] = []
+    ignored: list[str] = []
     for cov, levels in spec.restrict.items():
         if cov not in ("exploitation_form", "sex", "origin", "age_group"):
             ignored.append(cov)
@@ -153,17 +157,23 @@ def capture_histories(
     con = sources.con
     con.execute("CREATE OR REPLACE TEMP TABLE _mse_listmap (reporter VARCHAR, list VARCHAR)")
     con.executemany("INSERT INTO _mse_listmap VALUES (?, ?)", list(lmap.items()))
-    start, end = ((cohort_spec.entry_window.start, cohort_spec.entry_window.end) if cohort_spec is not None
-                  else (dt.date(1, 1, 1), dt.date(9999, 12, 31)))
+    start, end = (
+        (cohort_spec.entry_window.start, cohort_spec.entry_window.end)
+        if cohort_spec is not None
+        else (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+    )
     if "persons" in sources:
-        person_sql = ("SELECT per.*, year(per.first_date) - p.birth_year AS age, COALESCE(p.sex, 'U') AS sex, "
-                      "COALESCE(p.origin, 'unknown') AS origin FROM per LEFT JOIN persons p "
-                      "ON p.person_id = per.person_id")
+        person_sql = (
+            "SELECT per.*, year(per.first_date) - p.birth_year AS age, COALESCE(p.sex, 'U') AS sex, "
+            "COALESCE(p.origin, 'unknown') AS origin FROM per LEFT JOIN persons p "
+            "ON p.person_id = per.person_id"
+        )
     else:
         person_sql = "SELECT per.*, CAST(NULL AS INTEGER) AS age, 'U' AS sex, 'unknown' AS origin FROM per"
     period_expr = "CAST(year(registration_date) AS VARCHAR)" if period == "year" else "'all'"
-    flags = ", ".join(f"max(CASE WHEN list = ? THEN 1 ELSE 0 END) AS {_quote('_l' + str(i))}"
-                      for i in range(len(lists)))
+    flags = ", ".join(
+        f"max(CASE WHEN list = ? THEN 1 ELSE 0 END) AS {_quote('_l' + str(i))}" for i in range(len(lists))
+    )
     restrict, rparams, ignored = _restrict_sql(cohort_spec)
     sql = f"""
         WITH reg AS (
@@ -181,7 +191,7 @@ def capture_histories(
                    {_age_group_sql(cohort_spec)} AS age_group
             FROM f
         )
-        SELECT period, {''.join(s + ', ' for s in strata)}{', '.join(_quote('_l' + str(i)) for i in range(len(lists)))},
+        SELECT period, {"".join(s + ", " for s in strata)}{", ".join(_quote("_l" + str(i)) for i in range(len(lists)))},
                count(*) AS n
         FROM g WHERE {restrict}
         GROUP BY ALL ORDER BY ALL
@@ -193,8 +203,9 @@ def capture_histories(
     return CaptureHistories(lists, ("period", *strata), tables, excluded, notes)
 
 
-def _assemble(rows: list[tuple[Any, ...]], lists: tuple[str, ...], strata: tuple[str, ...]) -> dict[
-        tuple[str, ...], OverlapTable]:
+def _assemble(
+    rows: list[tuple[Any, ...]], lists: tuple[str, ...], strata: tuple[str, ...]
+) -> dict[tuple[str, ...], OverlapTable]:
     nkey = 1 + len(strata)
     grouped: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for row in rows:
@@ -202,7 +213,7 @@ def _assemble(rows: list[tuple[Any, ...]], lists: tuple[str, ...], strata: tuple
         grouped.setdefault(key, []).append(row)
     out = {}
     for key, rs in grouped.items():
-        h = np.array([r[nkey:nkey + len(lists)] for r in rs], dtype=np.int8)
+        h = np.array([r[nkey : nkey + len(lists)] for r in rs], dtype=np.int8)
         c = np.array([r[-1] for r in rs], dtype=np.int64)
         label = " / ".join(f"{name}={lvl}" for name, lvl in zip(("period", *strata), key, strict=True))
         out[key] = OverlapTable(lists, h, c, label).tidy()
@@ -229,11 +240,15 @@ def parse_list_map(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in (p.strip() for p in text.split(",") if p.strip()):
         if "=" not in part:
-            raise SpecError(f"list mapping entry {part!r} is not reporter=LIST",
-                            hint="Write e.g. --lists police=P,border_police=K,shelter=O,care_coordinator=O")
+            raise SpecError(
+                f"list mapping entry {part!r} is not reporter=LIST",
+                hint="Write e.g. --lists police=P,border_police=K,shelter=O,care_coordinator=O",
+            )
         k, v = (x.strip() for x in part.split("=", 1))
         if k not in DEFAULT_LIST_MAP or not v:
-            raise SpecError(f"list mapping: unknown reporter {k!r} or empty list name",
-                            hint=f"Reporters are {', '.join(DEFAULT_LIST_MAP)}.")
+            raise SpecError(
+                f"list mapping: unknown reporter {k!r} or empty list name",
+                hint=f"Reporters are {', '.join(DEFAULT_LIST_MAP)}.",
+            )
         out[k] = v
     return out

@@ -62,7 +62,8 @@ def wald_log_interval(fm: FittedModel, conf_level: float = 0.95) -> Interval:
     se = float(np.sqrt(fm.fit.cov[0, 0]))
     z = norm.ppf(0.5 + conf_level / 2)
     b0 = float(fm.fit.beta[0])
-    return Interval("wald_log", conf_level, fm.n_observed + math.exp(b0 - z * se), fm.n_observed + math.exp(b0 + z * se))
+    n = fm.n_observed
+    return Interval("wald_log", conf_level, n + math.exp(b0 - z * se), n + math.exp(b0 + z * se))
 
 
 def _glm_deviance(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
@@ -72,8 +73,9 @@ def _glm_deviance(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
     return float(res.deviance)
 
 
-def profile_interval(table: OverlapTable, fm: FittedModel, conf_level: float = 0.95, *,
-                     max_log_steps: float = 25.0) -> Interval:
+def profile_interval(
+    table: OverlapTable, fm: FittedModel, conf_level: float = 0.95, *, max_log_steps: float = 25.0
+) -> Interval:
     """Profile-likelihood interval for the dark figure (statsmodels GLM with an offset intercept)."""
     sp = space(table.n_lists)
     d = build_design(sp, table.full_counts(), fm.model)
@@ -145,7 +147,8 @@ class BootstrapResult:
 
 
 def _quantile8(x: np.ndarray, q: np.ndarray) -> np.ndarray:
-    return np.quantile(x, q, method="median_unbiased")  # R quantile type 8
+    out: np.ndarray = np.quantile(x, q, method="median_unbiased")  # R quantile type 8
+    return out
 
 
 def bca_limits(reps: np.ndarray, estimate: float, ahat: float, alpha: np.ndarray) -> tuple[np.ndarray, float]:
@@ -188,8 +191,17 @@ def _draw(table: OverlapTable, fm: FittedModel, method: str, rng: np.random.Gene
     return rng.multinomial(n_obs, mu / mu.sum())
 
 
-def bootstrap_interval(table: OverlapTable, fm: FittedModel, *, rule: str, threshold: float, n_boot: int,
-                       seed: int | None, method: str = "parametric", conf_level: float = 0.95) -> BootstrapResult:
+def bootstrap_interval(
+    table: OverlapTable,
+    fm: FittedModel,
+    *,
+    rule: str,
+    threshold: float,
+    n_boot: int,
+    seed: int | None,
+    method: str = "parametric",
+    conf_level: float = 0.95,
+) -> BootstrapResult:
     """Bootstrap the whole selection procedure; BCa interval where feasible, else percentile.
 
     Parameters
@@ -235,16 +247,28 @@ def bootstrap_interval(table: OverlapTable, fm: FittedModel, *, rule: str, thres
     a = (1 - conf_level) / 2
     alpha = np.array([a, 1 - a])
     if arr.size < 2:
-        raise ModelFitError(f"{table.label or 'table'}: fewer than two bootstrap replicates could be estimated",
-                            hint="Use more lists or persons, or report the profile-likelihood interval.")
+        raise ModelFitError(
+            f"{table.label or 'table'}: fewer than two bootstrap replicates could be estimated",
+            hint="Use more lists or persons, or report the profile-likelihood interval.",
+        )
     perc = _quantile8(arr, alpha)
     percentile = Interval("bootstrap_percentile", conf_level, float(perc[0]), float(perc[1]))
     ahat = _jackknife_acceleration(hist, est)
     limits, z0 = bca_limits(arr, fm.total, ahat, alpha)
     if math.isfinite(z0) and np.all(np.isfinite(limits)):
-        interval = Interval("bootstrap_bca", conf_level, float(limits[0]), float(limits[1]),
-                            f"{method} bootstrap, {arr.size} replicates, model re-selected by {rule}")
+        interval = Interval(
+            "bootstrap_bca",
+            conf_level,
+            float(limits[0]),
+            float(limits[1]),
+            f"{method} bootstrap, {arr.size} replicates, model re-selected by {rule}",
+        )
     else:
-        interval = Interval("bootstrap_percentile", conf_level, float(perc[0]), float(perc[1]),
-                            "BCa not feasible (every replicate on one side of the estimate); percentile interval")
+        interval = Interval(
+            "bootstrap_percentile",
+            conf_level,
+            float(perc[0]),
+            float(perc[1]),
+            "BCa not feasible (every replicate on one side of the estimate); percentile interval",
+        )
     return BootstrapResult(arr, failed, method, seed, ahat, z0, interval, percentile)

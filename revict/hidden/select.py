@@ -165,21 +165,22 @@ def _exhaustive(sp: Space, y_full: np.ndarray) -> tuple[list[FittedModel], dict[
     return examined, scratch.rejected
 
 
-def information_criterion(sp: Space, y_full: np.ndarray, *, rule: str = "aic",
-                          exhaustive_max_lists: int = EXHAUSTIVE_MAX_LISTS) -> Selection:
+def information_criterion(
+    sp: Space, y_full: np.ndarray, *, rule: str = "aic", exhaustive_max_lists: int = EXHAUSTIVE_MAX_LISTS
+) -> Selection:
     """Choose the model minimising AIC or BIC (exhaustive for few lists, else forward stepwise)."""
     main = fit_model(sp, y_full, ())
     sel = Selection(rule, main, [main], search="")
     npairs = len(sp.pairs)
     if sp.m <= exhaustive_max_lists:
-        sel.search = f"exhaustive over all {2 ** npairs} sets of two-list terms"
+        sel.search = f"exhaustive over all {2**npairs} sets of two-list terms"
         examined, rejected = _exhaustive(sp, y_full)
         sel.examined = list(examined)
         sel.rejected = dict(rejected)
         best = main
-        for fm in examined:
-            if _criterion(fm, rule) < _criterion(best, rule) - 1e-9:
-                best = fm
+        for cand in examined:
+            if _criterion(cand, rule) < _criterion(best, rule) - 1e-9:
+                best = cand
         sel.chosen = best
         return sel
     sel.search = "forward stepwise on the criterion"
@@ -203,8 +204,14 @@ def information_criterion(sp: Space, y_full: np.ndarray, *, rule: str = "aic",
     return sel
 
 
-def select_model(sp: Space, y_full: np.ndarray, *, rule: str = "stepwise", threshold: float = 0.02,
-                 exhaustive_max_lists: int = EXHAUSTIVE_MAX_LISTS) -> Selection:
+def select_model(
+    sp: Space,
+    y_full: np.ndarray,
+    *,
+    rule: str = "stepwise",
+    threshold: float = 0.02,
+    exhaustive_max_lists: int = EXHAUSTIVE_MAX_LISTS,
+) -> Selection:
     """Apply a selection rule: ``stepwise``, ``aic``, ``bic`` or ``main`` (main effects only)."""
     if rule == "stepwise":
         return stepwise(sp, y_full, threshold=threshold)

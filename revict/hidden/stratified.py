@@ -45,15 +45,24 @@ class StratifiedMSEResult:
         """One row per stratum: observed, estimate, interval, model."""
         rows = []
         for key, r in self.strata.items():
-            rows.append({**dict(zip(self.by, key, strict=True)), "n_observed": r.n_observed,
-                         "estimate": r.estimate, "lower": r.ci.lower, "upper": r.ci.upper,
-                         "model": r.chosen.name, "status": "ok"})
+            rows.append(
+                {
+                    **dict(zip(self.by, key, strict=True)),
+                    "n_observed": r.n_observed,
+                    "estimate": r.estimate,
+                    "lower": r.ci.lower,
+                    "upper": r.ci.upper,
+                    "model": r.chosen.name,
+                    "status": "ok",
+                }
+            )
         for key, msg in self.failed.items():
             rows.append({**dict(zip(self.by, key, strict=True)), "status": msg})
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (``strata`` entries are compact; ``pooled`` is a full result)."""
+
         def r(x: float) -> float | None:
             return round(float(x), 2) if math.isfinite(x) else None
 
@@ -63,9 +72,16 @@ class StratifiedMSEResult:
             "ci": self.ci.to_dict(),
             "n_observed": sum(s.n_observed for s in self.strata.values()) + self.n_observed_failed,
             "strata": [
-                {"key": dict(zip(self.by, key, strict=True)), "n_observed": s.n_observed,
-                 "estimate": r(s.estimate), "ci": s.ci.to_dict(), "model": s.chosen.name, "rule": s.rule,
-                 "sensitivity": s.to_dict()["sensitivity"], "warnings": s.warnings}
+                {
+                    "key": dict(zip(self.by, key, strict=True)),
+                    "n_observed": s.n_observed,
+                    "estimate": r(s.estimate),
+                    "ci": s.ci.to_dict(),
+                    "model": s.chosen.name,
+                    "rule": s.rule,
+                    "sensitivity": s.to_dict()["sensitivity"],
+                    "warnings": s.warnings,
+                }
                 for key, s in self.strata.items()
             ],
             "failed_strata": [{"key": dict(zip(self.by, k, strict=True)), "reason": m} for k, m in self.failed.items()],
@@ -82,8 +98,13 @@ def _sum_interval(results: list[MSEResult], conf_level: float) -> Interval:
         total = np.sum([x[:n] for x in reps], axis=0)
         a = (1 - conf_level) / 2
         lo, hi = np.quantile(total, [a, 1 - a], method="median_unbiased")
-        return Interval("bootstrap_percentile_sum", conf_level, float(lo), float(hi),
-                        "percentile interval of summed stratum bootstrap replicates")
+        return Interval(
+            "bootstrap_percentile_sum",
+            conf_level,
+            float(lo),
+            float(hi),
+            "percentile interval of summed stratum bootstrap replicates",
+        )
     z = norm.ppf(0.5 + conf_level / 2)
     var = 0.0
     for r in results:
@@ -94,8 +115,13 @@ def _sum_interval(results: list[MSEResult], conf_level: float) -> Interval:
         var += (c.dark * se_log) ** 2
     total = sum(r.estimate for r in results)
     sd = math.sqrt(var)
-    return Interval("delta_method_sum", conf_level, total - z * sd, total + z * sd,
-                    "normal interval from the strata's log-normal standard errors (conditional on their models)")
+    return Interval(
+        "delta_method_sum",
+        conf_level,
+        total - z * sd,
+        total + z * sd,
+        "normal interval from the strata's log-normal standard errors (conditional on their models)",
+    )
 
 
 def estimate_stratified(
@@ -134,9 +160,15 @@ def estimate_stratified(
         if table.n_observed < SPARSE_STRATUM:
             warns.append(f"stratum {label}: only {table.n_observed} persons observed (sparse; very uncertain)")
         try:
-            res = estimate_population(table, rule=rule, threshold=threshold, conf_level=conf_level,
-                                      bootstrap=bootstrap, bootstrap_method=bootstrap_method,
-                                      seed=None if seed is None else seed + i)
+            res = estimate_population(
+                table,
+                rule=rule,
+                threshold=threshold,
+                conf_level=conf_level,
+                bootstrap=bootstrap,
+                bootstrap_method=bootstrap_method,
+                seed=None if seed is None else seed + i,
+            )
         except RevictError as exc:
             failed[key] = exc.message
             n_failed += table.n_observed
@@ -145,22 +177,33 @@ def estimate_stratified(
         if res.dropped_lists:
             warns.append(f"stratum {label}: list(s) {', '.join(res.dropped_lists)} hold nobody or everybody here")
     if failed:
-        warns.append(f"{len(failed)} stratum/strata could not be estimated ({n_failed} observed persons): the sum "
-                     "of the strata leaves them out -- merge strata or lists")
+        warns.append(
+            f"{len(failed)} stratum/strata could not be estimated ({n_failed} observed persons): the sum "
+            "of the strata leaves them out -- merge strata or lists"
+        )
     total = sum(r.estimate for r in results.values())
-    ci = _sum_interval(list(results.values()), conf_level) if results else Interval("none", conf_level, math.nan,
-                                                                                      math.nan)
+    ci = (
+        _sum_interval(list(results.values()), conf_level)
+        if results
+        else Interval("none", conf_level, math.nan, math.nan)
+    )
     pooled_res = None
     if pooled and isinstance(histories, CaptureHistories) and len(tables) > 1:
         pooled_res = estimate_population(histories.pooled(), rule=rule, threshold=threshold, conf_level=conf_level)
     elif pooled and tables and len(tables) > 1:
         tabs = list(tables.values())
-        merged = OverlapTable(tabs[0].lists, np.vstack([t.histories for t in tabs]),
-                              np.concatenate([t.counts for t in tabs]), "all strata").tidy()
+        merged = OverlapTable(
+            tabs[0].lists,
+            np.vstack([t.histories for t in tabs]),
+            np.concatenate([t.counts for t in tabs]),
+            "all strata",
+        ).tidy()
         pooled_res = estimate_population(merged, rule=rule, threshold=threshold, conf_level=conf_level)
     if pooled_res is not None and total > 0 and not failed:
         diff = abs(total - pooled_res.estimate) / pooled_res.estimate
         if diff > POOLED_DIFF_WARN:
-            warns.append(f"the strata add up to {total:,.0f} but the pooled table gives {pooled_res.estimate:,.0f} "
-                         f"({diff:.0%} apart): capture probabilities differ between strata, or strata are sparse")
+            warns.append(
+                f"the strata add up to {total:,.0f} but the pooled table gives {pooled_res.estimate:,.0f} "
+                f"({diff:.0%} apart): capture probabilities differ between strata, or strata are sparse"
+            )
     return StratifiedMSEResult(tuple(names), results, failed, n_failed, total, ci, pooled_res, warns)

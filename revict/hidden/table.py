@@ -50,11 +50,15 @@ class OverlapTable:
         if h.shape[0] != c.shape[0]:
             raise ValueError("histories and counts must have the same number of rows")
         if len(self.lists) < 2:
-            raise SourceError(f"{self.label or 'table'}: multiple systems estimation needs at least two lists",
-                              hint="Give two or more lists (organisations).")
+            raise SourceError(
+                f"{self.label or 'table'}: multiple systems estimation needs at least two lists",
+                hint="Give two or more lists (organisations).",
+            )
         if len(self.lists) > MAX_LISTS:
-            raise SourceError(f"{self.label or 'table'}: {len(self.lists)} lists is more than {MAX_LISTS}",
-                              hint="Merge small lists (a list mapping) before estimating.")
+            raise SourceError(
+                f"{self.label or 'table'}: {len(self.lists)} lists is more than {MAX_LISTS}",
+                hint="Merge small lists (a list mapping) before estimating.",
+            )
         object.__setattr__(self, "histories", h)
         object.__setattr__(self, "counts", c)
 
@@ -83,12 +87,13 @@ class OverlapTable:
         return out
 
     def full_counts(self) -> np.ndarray:
-        """Counts over every non-empty history in :func:`all_histories` order (zeros filled in)."""
+        """Return counts over every non-empty history in :func:`all_histories` order (zeros filled in)."""
         m = self.n_lists
         codes = self.histories.astype(np.int64) @ (1 << np.arange(m, dtype=np.int64))
         out = np.zeros(2**m, dtype=np.int64)
         np.add.at(out, codes, self.counts)
-        return out[all_history_codes(m)]
+        full: np.ndarray = out[all_history_codes(m)]
+        return full
 
     # ------------------------------------------------------------------ transforms
     def tidy(self) -> OverlapTable:
@@ -105,8 +110,10 @@ class OverlapTable:
         """
         unknown = sorted(set(mapping) - set(self.lists))
         if unknown:
-            raise SourceError(f"{self.label or 'table'}: list mapping names unknown list(s) {', '.join(unknown)}",
-                              hint=f"The lists are {', '.join(self.lists)}.")
+            raise SourceError(
+                f"{self.label or 'table'}: list mapping names unknown list(s) {', '.join(unknown)}",
+                hint=f"The lists are {', '.join(self.lists)}.",
+            )
         targets = [mapping.get(name, name) for name in self.lists]
         new_lists = tuple(dict.fromkeys(targets))
         h = np.zeros((self.histories.shape[0], len(new_lists)), dtype=np.int8)
@@ -137,15 +144,18 @@ class OverlapTable:
         if not removed:
             return t, ()
         if len(keep) < 2:
-            raise SourceError(f"{t.label or 'table'}: fewer than two informative lists remain",
-                              hint="A list that holds nobody or everybody carries no information; merge strata.")
+            raise SourceError(
+                f"{t.label or 'table'}: fewer than two informative lists remain",
+                hint="A list that holds nobody or everybody carries no information; merge strata.",
+            )
         h = t.histories[:, keep]
         nonzero = h.any(axis=1)
-        return OverlapTable(tuple(t.lists[j] for j in keep), h[nonzero], t.counts[nonzero], t.label,
-                            dict(t.meta)).tidy(), removed
+        return OverlapTable(
+            tuple(t.lists[j] for j in keep), h[nonzero], t.counts[nonzero], t.label, dict(t.meta)
+        ).tidy(), removed
 
     def with_counts(self, counts: np.ndarray) -> OverlapTable:
-        """Same histories (in :func:`all_histories` order) with new full counts."""
+        """Return a table over all histories (in :func:`all_histories` order) with new full counts."""
         return OverlapTable(self.lists, all_histories(self.n_lists), counts, self.label, dict(self.meta))
 
     def to_frame(self) -> pd.DataFrame:
@@ -187,8 +197,11 @@ def _fail(path: Path, message: str, hint: str) -> SourceError:
 def _parse_header(path: Path, header: Sequence[str]) -> tuple[str, ...]:
     names = [h.strip() for h in header]
     if len(names) < 3:
-        raise _fail(path, f"the header has {len(names)} column(s); need two or more list columns and a count",
-                    "Write one 0/1 column per list and the number of persons as the last column.")
+        raise _fail(
+            path,
+            f"the header has {len(names)} column(s); need two or more list columns and a count",
+            "Write one 0/1 column per list and the number of persons as the last column.",
+        )
     lists = tuple(names[:-1])
     for pos, name in enumerate(names, start=1):
         if not name:
@@ -201,31 +214,47 @@ def _parse_header(path: Path, header: Sequence[str]) -> tuple[str, ...]:
     return lists
 
 
-def _parse_row(path: Path, rowno: int, row: Sequence[str], names: tuple[str, ...], count_name: str) -> tuple[
-        list[int], int]:
+def _parse_row(
+    path: Path, rowno: int, row: Sequence[str], names: tuple[str, ...], count_name: str
+) -> tuple[list[int], int]:
     if len(row) != len(names) + 1:
-        raise _fail(path, f"row {rowno} has {len(row)} fields, the header has {len(names) + 1}",
-                    "Every row needs one 0/1 value per list and a count.")
+        raise _fail(
+            path,
+            f"row {rowno} has {len(row)} fields, the header has {len(names) + 1}",
+            "Every row needs one 0/1 value per list and a count.",
+        )
     hist = []
     for name, cell in zip(names, row[:-1], strict=True):
         value = cell.strip()
         if value not in ("0", "1"):
-            raise _fail(path, f"row {rowno}, column {name}: a capture indicator must be 0 or 1",
-                        "Write 1 when the persons are on that list and 0 when not.")
+            raise _fail(
+                path,
+                f"row {rowno}, column {name}: a capture indicator must be 0 or 1",
+                "Write 1 when the persons are on that list and 0 when not.",
+            )
         hist.append(int(value))
     raw = row[-1].strip()
     try:
         fval = float(raw)
     except ValueError:
-        raise _fail(path, f"row {rowno}, column {count_name}: the count is not a number",
-                    "The last column must hold whole numbers of persons.") from None
+        raise _fail(
+            path,
+            f"row {rowno}, column {count_name}: the count is not a number",
+            "The last column must hold whole numbers of persons.",
+        ) from None
     if not np.isfinite(fval) or fval < 0 or fval != int(fval):
-        raise _fail(path, f"row {rowno}, column {count_name}: the count must be a whole number >= 0",
-                    "The last column must hold whole numbers of persons.")
+        raise _fail(
+            path,
+            f"row {rowno}, column {count_name}: the count must be a whole number >= 0",
+            "The last column must hold whole numbers of persons.",
+        )
     count = int(fval)
     if not any(hist) and count > 0:
-        raise _fail(path, f"row {rowno}: the all-zero capture history cannot be observed",
-                    "Remove the row for persons on no list: that is the number to be estimated.")
+        raise _fail(
+            path,
+            f"row {rowno}: the all-zero capture history cannot be observed",
+            "Remove the row for persons on no list: that is the number to be estimated.",
+        )
     return hist, count
 
 
@@ -258,8 +287,11 @@ def read_overlap_table(path: str | Path) -> OverlapTable:
         with p.open(newline="", encoding="utf-8-sig") as fh:
             rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise _fail(p, f"could not be read as UTF-8 CSV ({type(exc).__name__})",
-                    "Save the table as a UTF-8 CSV with a header row.") from None
+        raise _fail(
+            p,
+            f"could not be read as UTF-8 CSV ({type(exc).__name__})",
+            "Save the table as a UTF-8 CSV with a header row.",
+        ) from None
     if not rows:
         raise _fail(p, "the file is empty", "Write a header row and one row per capture history.")
     lists = _parse_header(p, rows[0])

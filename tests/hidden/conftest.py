@@ -15,6 +15,7 @@ MSE_DIR = Path(revict.__file__).resolve().parents[1].parent / "shared" / "data" 
 def mse_dir() -> Path:
     """The folder of public list-overlap tables (never copied into the repo)."""
     if not MSE_DIR.is_dir():
-        pytest.fail(f"{MSE_DIR} is missing: the MSE tests read the public tables from ../shared/data/mse/ "
-                    "beside the checkout")
+        pytest.fail(
+            f"{MSE_DIR} is missing: the MSE tests read the public tables from ../shared/data/mse/ beside the checkout"
+        )
     return MSE_DIR

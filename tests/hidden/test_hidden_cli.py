@@ -14,8 +14,20 @@ runner = CliRunner()
 
 def test_table_to_results_json(mse_dir: Path, tmp_path: Path) -> None:
     """A list-overlap table gives exit 0 and a hidden_population section with the published estimate."""
-    r = runner.invoke(app, ["hidden", "--table", str(mse_dir / "mse_us_western_5lists.csv"), "--out", str(tmp_path),
-                            "--bootstrap", "20", "--seed", "4"])
+    r = runner.invoke(
+        app,
+        [
+            "hidden",
+            "--table",
+            str(mse_dir / "mse_us_western_5lists.csv"),
+            "--out",
+            str(tmp_path),
+            "--bootstrap",
+            "20",
+            "--seed",
+            "4",
+        ],
+    )
     assert r.exit_code == 0, r.output
     sec = read_results(tmp_path)["hidden_population"]
     assert round(sec["estimate"]) == 2483
@@ -25,8 +37,9 @@ def test_table_to_results_json(mse_dir: Path, tmp_path: Path) -> None:
 
 def test_registers_with_strata(synth_small: Path, tmp_path: Path) -> None:
     """Registers with --strata write a pooled estimate and strata that add up."""
-    r = runner.invoke(app, ["hidden", "--data", str(synth_small), "--out", str(tmp_path), "--bootstrap", "0",
-                            "--strata", "sex"])
+    r = runner.invoke(
+        app, ["hidden", "--data", str(synth_small), "--out", str(tmp_path), "--bootstrap", "0", "--strata", "sex"]
+    )
     assert r.exit_code == 0, r.output
     sec = read_results(tmp_path)["hidden_population"]
     strat = sec["stratified"]
@@ -53,6 +66,7 @@ def test_bad_table_exits_2_naming_the_row(tmp_path: Path) -> None:
 
 def test_bad_rule_exits_2(mse_dir: Path, tmp_path: Path) -> None:
     """An unknown --rule is a usage error."""
-    r = runner.invoke(app, ["hidden", "--table", str(mse_dir / "mse_korea_3lists.csv"), "--out", str(tmp_path),
-                            "--rule", "lasso"])
+    r = runner.invoke(
+        app, ["hidden", "--table", str(mse_dir / "mse_korea_3lists.csv"), "--out", str(tmp_path), "--rule", "lasso"]
+    )
     assert r.exit_code == 2

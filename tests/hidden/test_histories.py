@@ -45,8 +45,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _as_dict(table) -> dict[str, int]:
-    return {"".join(n for n, on in zip(table.lists, h, strict=True) if on): int(c)
-            for h, c in zip(table.histories, table.counts, strict=True)}
+    return {
+        "".join(n for n, on in zip(table.lists, h, strict=True) if on): int(c)
+        for h, c in zip(table.histories, table.counts, strict=True)
+    }
 
 
 def test_one_table_for_the_whole_window(sources) -> None:
@@ -79,14 +81,15 @@ def test_strata_by_minor_and_sex(sources) -> None:
     hist = capture_histories(sources, strata=["minor", "sex"])
     assert hist.by == ("period", "minor", "sex")
     assert {k: t.n_observed for k, t in hist.tables.items()} == {
-        ("all", "adult", "F"): 3, ("all", "adult", "M"): 1, ("all", "minor", "M"): 1,
+        ("all", "adult", "F"): 3,
+        ("all", "adult", "M"): 1,
+        ("all", "minor", "M"): 1,
     }
 
 
 def test_cohort_window_and_restriction(sources) -> None:
     """A cohort's entry window bounds the registrations and its restrict keeps only matching persons."""
-    spec = CohortSpec(name="w", entry_window={"start": "2015-01-01", "end": "2015-12-31"},
-                      restrict={"sex": ("F",)})
+    spec = CohortSpec(name="w", entry_window={"start": "2015-01-01", "end": "2015-12-31"}, restrict={"sex": ("F",)})
     hist = capture_histories(sources, spec)
     assert _as_dict(hist.tables[("all",)]) == {"PO": 1, "P": 1}
     assert hist.excluded["outside_window"] == 4
@@ -94,8 +97,11 @@ def test_cohort_window_and_restriction(sources) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"period": "month"}, "period"), ({"strata": ["shoe_size"]}, "unknown stratum"),
-     ({"list_map": {"police": "P"}}, "fewer than two lists")],
+    [
+        ({"period": "month"}, "period"),
+        ({"strata": ["shoe_size"]}, "unknown stratum"),
+        ({"list_map": {"police": "P"}}, "fewer than two lists"),
+    ],
 )
 def test_bad_arguments_are_spec_errors(sources, kwargs: dict, match: str) -> None:
     """Unsupported periods, strata or a one-list mapping are clear SpecErrors."""

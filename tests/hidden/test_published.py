@@ -16,8 +16,9 @@ REF = json.loads((Path(__file__).with_name("reference_mse.json")).read_text(enco
 @pytest.mark.parametrize("case", REF["cases"], ids=[c["id"] for c in REF["cases"]])
 def test_published_estimate(case: dict, mse_dir: Path) -> None:
     """The estimate and chosen two-list terms match the published ones to the printed digits."""
-    res = estimate_population(read_overlap_table(mse_dir / case["file"]), rule=case["rule"],
-                              threshold=case["threshold"], profile=False)
+    res = estimate_population(
+        read_overlap_table(mse_dir / case["file"]), rule=case["rule"], threshold=case["threshold"], profile=False
+    )
     assert round(res.estimate, case["digits"]) == pytest.approx(case["estimate"], abs=1e-9)
     assert list(res.chosen.terms) == case["terms"]
 

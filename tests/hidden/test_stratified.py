@@ -20,8 +20,11 @@ def _simulate(rng: np.random.Generator, n: int, p: tuple[float, ...]) -> Overlap
 @pytest.fixture(scope="module")
 def strata() -> dict[tuple[str, ...], OverlapTable]:
     rng = np.random.default_rng(3)
-    return {("F",): _simulate(rng, 3000, (0.2, 0.15, 0.1, 0.25)), ("M",): _simulate(rng, 1500, (0.1, 0.3, 0.2, 0.1)),
-            ("U",): _simulate(rng, 60, (0.2, 0.2, 0.2, 0.2))}
+    return {
+        ("F",): _simulate(rng, 3000, (0.2, 0.15, 0.1, 0.25)),
+        ("M",): _simulate(rng, 1500, (0.1, 0.3, 0.2, 0.1)),
+        ("U",): _simulate(rng, 60, (0.2, 0.2, 0.2, 0.2)),
+    }
 
 
 def test_strata_add_up(strata) -> None:
