@@ -195,9 +195,11 @@ def _episode_registrations(rng: np.random.Generator, vic: Victims, window: Windo
     first_pick = np.floor(rng.random(vic.n) * count).astype(np.int64)
     is_index = rank == first_pick[victim]
     delay = 1 + np.floor(rng.exponential(cal.SECOND_LIST_DELAY_MEAN_DAYS, size=victim.size)).astype(np.int64)
-    day = np.where(is_index, vic.index_day[victim], np.minimum(vic.index_day[victim] + delay, window.end))
+    # later registrations of the same episode: before death and emigration, not after data end
+    later = np.maximum(np.minimum(vic.index_day[victim] + delay, vic.end_day[victim]), vic.index_day[victim])
+    day = np.where(is_index, vic.index_day[victim], later)
     form = vic.form[victim].copy()
-    unknown = ~is_index & (rng.random(victim.size) < cal.SECOND_LIST_UNKNOWN_FORM)
+    unknown = (day > vic.index_day[victim]) & (rng.random(victim.size) < cal.SECOND_LIST_UNKNOWN_FORM)
     form[unknown] = cal.FORMS.index("unknown")
     return Registrations(victim, day, reporter, form, np.where(is_index, 0, 1).astype(np.int8))
 

@@ -173,6 +173,12 @@ def test_life_events_are_consistent(con) -> None:
     )
     assert 8 <= reg_age[0]
     assert reg_age[1] <= 100
+    reg_after = _one(
+        con,
+        """SELECT count(*) FROM victim_registrations r JOIN persons p USING (person_id)
+        WHERE r.registration_date >= p.death_date OR r.registration_date >= p.emigration_date""",
+    )
+    assert reg_after == (0,)
     emig_after_death = _one(con, "SELECT count(*) FROM persons WHERE emigration_date >= death_date")
     assert emig_after_death == (0,)
 
