@@ -16,7 +16,7 @@ Two backends compute the same measures:
 
 Betweenness is exact (Brandes) for components of at most ``exact_limit`` nodes; in a
 larger component it is estimated from ``k`` source nodes sampled with the seed and
-scaled by ``n / k`` (Brandes & Pich 2007). Values are unnormalised (pair counts);
+scaled up as networkx does (Brandes & Pich 2007; about ``n / k``). Values are unnormalised (pair counts);
 ``betweenness_norm`` divides by ``(n - 1)(n - 2) / 2`` of the whole projection.
 """
 
@@ -65,7 +65,9 @@ def _codes(proj: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     src = np.searchsorted(names, proj["source"].to_numpy(str))
     tgt = np.searchsorted(names, proj["target"].to_numpy(str))
     w = proj["shared_events"].to_numpy(np.int64)
-    return names, src, tgt, w
+    lo, hi = np.minimum(src, tgt), np.maximum(src, tgt)
+    order = np.lexsort((hi, lo))  # edges in sorted order: the graph does not depend on row order
+    return names, lo[order], hi[order], w[order]
 
 
 def _components(n: int, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
@@ -108,7 +110,9 @@ class _NxBackend:
         return [sorted(p) for p in parts], float(q)
 
     def betweenness(self, nodes: list[int], k: int | None, seed: int) -> dict[int, float]:
-        sub = self.g.subgraph(nodes)
+        sub = self.nx.Graph()
+        sub.add_nodes_from(nodes)  # sorted: the k sampled sources depend on node order
+        sub.add_edges_from(self.g.subgraph(nodes).edges())
         if k is None:
             return dict(self.nx.betweenness_centrality(sub, normalized=False))
         return dict(self.nx.betweenness_centrality(sub, k=k, normalized=False, seed=seed))
@@ -142,10 +146,12 @@ class _IgBackend:
         if k is None:
             values = sub.betweenness(directed=False)
         else:
+            # networkx's estimator (endpoints excluded): sources scaled by (n-1)/(k-1), others by (n-1)/k
             local = {node: i for i, node in enumerate(nodes)}
-            sources = [local[s] for s in _sample(nodes, k, seed)]
-            scale = len(nodes) / k
-            values = [v * scale for v in sub.betweenness(directed=False, sources=sources)]
+            sources = {local[s] for s in _sample(nodes, k, seed)}
+            raw = sub.betweenness(directed=False, sources=sorted(sources))
+            n1 = len(nodes) - 1
+            values = [v * n1 / (k - 1 if i in sources else k) for i, v in enumerate(raw)]
         return dict(zip(nodes, values, strict=True))
 
 
@@ -220,6 +226,11 @@ def co_offending_measures(
         betweenness, betweenness_norm, core_number, community, co_component.
     """
     _check_backend(backend)
+    if betweenness_sample is not None and betweenness_sample < 2:
+        raise SpecError(
+            "betweenness_sample must be at least 2 (or None for exact betweenness)",
+            hint="Use a sample of a few hundred source nodes, e.g. 256.",
+        )
     names, src, tgt, w = _codes(proj)
     n = len(names)
     be: _NxBackend | _IgBackend = (_NxBackend if backend == "networkx" else _IgBackend)(n, src, tgt, w)

@@ -216,6 +216,6 @@ def write_network_html(
         years += [n["year"] for n in v["nodes"] if n["year"] is not None]
         views.append({"title": title, **v})
     data = {"views": views, "year_min": min(years, default=0), "year_max": max(years, default=0)}
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False).replace("</", "<\\/")
     html = _PAGE.format(stamp=STAMP, plotlyjs=get_plotlyjs(), data=payload)
     return write_text_atomic(path, html)
