@@ -46,13 +46,17 @@ def test_counts_under_min_cell_are_suppressed_and_flagged(result):
 
 
 def test_a_single_suppressed_cell_triggers_a_second_suppression(result):
-    """When one kind is small, the smallest other positive kind is suppressed too, so it cannot be derived."""
+    """One small cell in a table also hides the smallest other cell (so it cannot be derived); two small cells do not."""
     rel = released_aggregates(result, min_cell=2)
     kinds = rel["recurring"]["by_kind"]
-    assert kinds["returning"] is None and kinds["both"] is None
-    assert kinds["serial"] == 2 and kinds["repeat"] == 2
+    assert kinds["returning"] is None
+    assert kinds["both"] is None
+    assert kinds["serial"] == 2
+    assert kinds["repeat"] == 2
     vpo = rel["victims_per_offender"]
-    assert vpo["3-4"] is None and vpo["2"] is None and vpo["1"] == 8
+    assert vpo["3-4"] is None
+    assert vpo["2"] is None
+    assert vpo["1"] == 8
 
 
 def test_maxima_and_largest_component_are_not_published(result):
