@@ -166,10 +166,14 @@ class CoxPH:
         z = z_value(self.conf_level)
         msgs: list[str] = []
         data = _complete_rows(data, self.covariates, msgs)
-        design = design_matrix(data, list(self.covariates), reference_levels=self.reference_levels,
-                               levels=self.levels)
         stop = data[duration_col].to_numpy(dtype=float)
         event = data[event_col].to_numpy() == event_value
+        design = design_matrix(data, list(self.covariates), reference_levels=self.reference_levels,
+                               levels=self.levels)
+        refs = _references_with_events(data, design, event, msgs)
+        if refs:
+            design = design_matrix(data, list(self.covariates), reference_levels={**(self.reference_levels or {}),
+                                                                                  **refs}, levels=self.levels)
         start = None if start_col is None else data[start_col].to_numpy(dtype=float)
         strata = None
         if self.strata is not None:
@@ -234,6 +238,22 @@ class CoxPH:
         return conc, ph
 
 
+def _references_with_events(data: pd.DataFrame, design: Design, event: NDArray[np.bool_],
+                            msgs: list[str]) -> dict[str, str]:
+    """Replace a reference level without events by the level with the most events (with a warning)."""
+    out: dict[str, str] = {}
+    if not event.any():
+        return out
+    for cov, levels in design.levels.items():
+        counts = pd.Series(event).groupby(data[cov].astype(str).to_numpy()).sum()
+        if counts.get(levels[0], 0) == 0 and len(levels) > 1:
+            new = str(counts.idxmax())
+            warn(f"Cox covariate {cov}: the reference level {levels[0]} has no events, so hazard ratios "
+                 f"against it are infinite; using {new} as the reference instead.", msgs)
+            out[cov] = new
+    return out
+
+
 def _complete_rows(data: pd.DataFrame, covariates: Sequence[str], msgs: list[str]) -> pd.DataFrame:
     """Drop rows with a missing covariate value, as R's ``na.omit`` (with a warning)."""
     cols = [c for c in covariates if c in data.columns]
@@ -267,14 +287,14 @@ def _estimable_columns(design: Design, event: NDArray[np.bool_], msgs: list[str]
 
 def _flag_unstable(design: Design, keep: list[int], beta: NDArray[np.float64], var: NDArray[np.float64],
                    fit: core.CoreFit, msgs: list[str]) -> list[int]:
-    if not fit.converged:
-        warn(f"Cox model did not converge in {fit.n_iter} iterations; estimates may be unreliable.", msgs)
     bad = []
     for c, col in enumerate(keep):
         if abs(beta[c]) > MAX_ABS_LOG_HR or not np.isfinite(var[c]) or var[c] <= 0 or var[c] > 1e6:
             warn(f"Cox term {design.terms[col]}: coefficient may be infinite (monotone likelihood, "
                  "e.g. perfect separation); reported as null.", msgs)
             bad.append(c)
+    if not fit.converged and not bad:  # an infinite coefficient already explains non-convergence
+        warn(f"Cox model did not converge in {fit.n_iter} iterations; estimates may be unreliable.", msgs)
     return bad
 
 

@@ -1,0 +1,13 @@
+"""Fixtures of the model tests."""
+
+from __future__ import annotations
+
+import pytest
+from _models_factory import make_tables
+
+from revict.cohort.tables import CohortTables
+
+
+@pytest.fixture
+def tables() -> CohortTables:
+    return make_tables()
