@@ -54,13 +54,11 @@ def _render(result: Any) -> None:
 
 @handle_errors
 def hidden(
+    out: Annotated[Path, typer.Option("--out", help="Folder for results.json (section hidden_population).")],
     cohort: Annotated[Path | None, typer.Argument(help="Cohort file (entry window = registration period).")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder with the register extracts.")] = None,
     schema: Annotated[Path | None, typer.Option("--schema", help="Linkage schema (default: the shipped one).")] = None,
     table: Annotated[Path | None, typer.Option("--table", help="A list-overlap CSV instead of registers.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for results.json (section hidden_population).")] = Path(
-        "out"
-    ),
     rule: Annotated[str, typer.Option("--rule", help="Model choice: stepwise, aic, bic or main.")] = "stepwise",
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, help="p-value threshold of the stepwise rule.")
