@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, schema_cmd, synth_cmd, validate_cmd
+from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, network_cmd, schema_cmd, synth_cmd, validate_cmd
 from revict.cli._common import console, versions
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("validate")(validate_cmd.validate)
 app.add_typer(cohort_cmd.app, name="cohort")
 app.command("hidden")(hidden_cmd.hidden)
 app.command("analyse")(analyse_cmd.analyse)
+app.command("network")(network_cmd.network)
 
 
 def _version_callback(value: bool) -> None:
