@@ -26,8 +26,9 @@ def _summary_table(result: object) -> Table:
     for col in ("year", "estimate", "95% CI", "at risk"):
         table.add_column(col, justify="right")
     for r in result.first_event["cumulative_incidence"]["all"]["all"]:
-        table.add_row(str(r["year"]), _fmt(r["estimate"]), f"{_fmt(r['ci_lower'])} – {_fmt(r['ci_upper'])}",
-                      f"{r['at_risk']:,}")
+        table.add_row(
+            str(r["year"]), _fmt(r["estimate"]), f"{_fmt(r['ci_lower'])} – {_fmt(r['ci_upper'])}", f"{r['at_risk']:,}"
+        )
     return table
 
 
@@ -66,8 +67,9 @@ def analyse(
         warnings.simplefilter("ignore", RevictWarning)  # listed below and in results.json
         result = run_analysis(tables, conf_type=conf_type, seed=seed, prediction=not no_prediction)
     path = result.write(out)
-    console.print(f"cohort {tables.spec.name}: {tables.n:,} persons, {tables.n_events:,} re-victimised",
-                  highlight=False)
+    console.print(
+        f"cohort {tables.spec.name}: {tables.n:,} persons, {tables.n_events:,} re-victimised", highlight=False
+    )
     console.print(_summary_table(result))
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)

@@ -6,11 +6,11 @@ First event: :func:`kaplan_meier`, :func:`aalen_johansen`, :func:`logrank_test`,
 Everything at once on a cohort: :func:`analyse` -> :class:`AnalysisResult`.
 """
 
+from revict.models.analyse import AnalysisResult, analyse
 from revict.models.competing import AalenJohansen, AJResult, aalen_johansen
 from revict.models.cox import CoxPH, CoxResult, cox_ph
 from revict.models.km import KaplanMeier, KMResult, RMSTResult, kaplan_meier, rmst
 from revict.models.logrank import LogRankResult, logrank_test
-from revict.models.analyse import AnalysisResult, analyse
 from revict.models.recurrent import MCFResult, andersen_gill, mean_cumulative_function, pwp_gap_time
 
 __all__ = [

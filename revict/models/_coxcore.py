@@ -95,15 +95,27 @@ def build_index(
     ok = lo <= hi
     rows_ok = np.flatnonzero(ok)
     diff_op = sparse.csr_matrix(
-        (np.r_[np.ones(len(rows_ok)), -np.ones(len(rows_ok))],
-         (np.r_[lo[ok], hi[ok] + 1], np.r_[rows_ok, rows_ok])), shape=(m + 1, n))
+        (np.r_[np.ones(len(rows_ok)), -np.ones(len(rows_ok))], (np.r_[lo[ok], hi[ok] + 1], np.r_[rows_ok, rows_ok])),
+        shape=(m + 1, n),
+    )
     dead_op = sparse.csr_matrix((np.ones(len(dead)), (slot_of_dead, np.arange(len(dead)))), shape=(m, len(dead)))
     return RiskSetIndex(
-        diff_op=diff_op, dead_op=dead_op,
-        x=xc, center=center, w=w, lo=lo, hi=hi, dead=dead, slot_of_dead=slot_of_dead, m=m,
+        diff_op=diff_op,
+        dead_op=dead_op,
+        x=xc,
+        center=center,
+        w=w,
+        lo=lo,
+        hi=hi,
+        dead=dead,
+        slot_of_dead=slot_of_dead,
+        m=m,
         slot_time=np.concatenate(times) if times else np.empty(0),
         slot_stratum=np.concatenate(strat_of_slot) if strat_of_slot else np.empty(0, np.int64),
-        n_dead=n_dead, mean_wt=mean_wt, step_slot=step_slot, step_f=step_f,
+        n_dead=n_dead,
+        mean_wt=mean_wt,
+        step_slot=step_slot,
+        step_f=step_f,
     )
 
 
@@ -163,11 +175,20 @@ def slot_terms(ix: RiskSetIndex, beta: Array) -> SlotTerms:
     dk = np.where(dk > 0, dk, np.finfo(float).tiny)
 
     def per_slot(v: Array) -> Array:
-        return np.bincount(j, v, minlength=ix.m)
+        return np.asarray(np.bincount(j, v, minlength=ix.m), dtype=float)
 
     return SlotTerms(
-        eta=eta, score=score, r=r, s1=s1, e1=e1, a=per_slot(1 / dk), b=per_slot(f / dk),
-        c0=per_slot(1 / dk**2), c1=per_slot(f / dk**2), c2=per_slot(f**2 / dk**2), logd=per_slot(np.log(dk)),
+        eta=eta,
+        score=score,
+        r=r,
+        s1=s1,
+        e1=e1,
+        a=per_slot(1 / dk),
+        b=per_slot(f / dk),
+        c0=per_slot(1 / dk**2),
+        c1=per_slot(f / dk**2),
+        c2=per_slot(f**2 / dk**2),
+        logd=per_slot(np.log(dk)),
         d_ok=d_ok,
     )
 
@@ -264,11 +285,12 @@ def fit_core(ix: RiskSetIndex, *, max_iter: int = 30, eps: float = 1e-11) -> Cor
             break
     imat = information(ix, t)
     try:
-        var = np.linalg.inv(imat)
+        var: Array = np.asarray(np.linalg.inv(imat), dtype=float)
     except np.linalg.LinAlgError:
-        var = np.linalg.pinv(imat)
-    return CoreFit(beta=beta, var=var, info=imat, loglik_null=ll0, loglik=ll, n_iter=it,
-                   converged=converged, d_ok=t.d_ok, terms=t)
+        var = np.asarray(np.linalg.pinv(imat), dtype=float)
+    return CoreFit(
+        beta=beta, var=var, info=imat, loglik_null=ll0, loglik=ll, n_iter=it, converged=converged, d_ok=t.d_ok, terms=t
+    )
 
 
 def robust_variance(ix: RiskSetIndex, fit: CoreFit, cluster: NDArray[np.int64]) -> Array:
@@ -276,6 +298,6 @@ def robust_variance(ix: RiskSetIndex, fit: CoreFit, cluster: NDArray[np.int64]) 
     dfbeta = score_residuals(ix, fit.terms) @ fit.var * ix.w[:, None]
     _, codes = np.unique(cluster, return_inverse=True)
     k = int(codes.max()) + 1 if len(codes) else 0
-    agg = np.column_stack([np.bincount(codes, dfbeta[:, c], minlength=k) for c in range(dfbeta.shape[1])])
+    agg: Array = np.column_stack([np.bincount(codes, dfbeta[:, c], minlength=k) for c in range(dfbeta.shape[1])])
     out: Array = agg.T @ agg
     return out

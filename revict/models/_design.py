@@ -59,8 +59,10 @@ def design_matrix(
     lv_out: dict[str, tuple[str, ...]] = {}
     for cov in covariates:
         if cov not in data.columns:
-            raise SpecError(f"covariate {cov!r} is not a column of the data",
-                            hint=f"Available columns: {', '.join(map(str, data.columns))}")
+            raise SpecError(
+                f"covariate {cov!r} is not a column of the data",
+                hint=f"Available columns: {', '.join(map(str, data.columns))}",
+            )
         s = data[cov]
         if _is_numeric(s):
             groups[cov] = [len(terms)]
@@ -110,8 +112,9 @@ def concordance(
     return {"concordance": c, **tot}
 
 
-def _conc_stratum(time: NDArray[np.float64], event: NDArray[np.bool_], risk: NDArray[np.float64],
-                  tot: dict[str, float], block: int) -> None:
+def _conc_stratum(
+    time: NDArray[np.float64], event: NDArray[np.bool_], risk: NDArray[np.float64], tot: dict[str, float], block: int
+) -> None:
     tt = np.unique(time[event])
     if len(tt) == 0:
         return

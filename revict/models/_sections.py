@@ -19,12 +19,17 @@ from revict.models.recurrent import andersen_gill, mean_cumulative_function, pwp
 Tables = dict[str, list[pd.DataFrame]]
 ALL = "all"
 DESCRIPTIVE_COVARIATES: tuple[str, ...] = (
-    "sex", "age_group", "origin", "reporter", "cross_border", "prior_victimisation",
+    "sex",
+    "age_group",
+    "origin",
+    "reporter",
+    "cross_border",
+    "prior_victimisation",
 )
 
 
 def groupings(df: pd.DataFrame, spec: CohortSpec) -> list[tuple[str, str, np.ndarray]]:
-    """``(grouping, level, row mask)`` for the whole cohort and each level of each strata covariate."""
+    """List ``(grouping, level, row mask)``: the whole cohort and each level of each strata covariate."""
     out = [(ALL, ALL, np.ones(len(df), bool))]
     for cov in spec.strata_covariates:
         if cov not in df.columns:
@@ -36,7 +41,7 @@ def groupings(df: pd.DataFrame, spec: CohortSpec) -> list[tuple[str, str, np.nda
     return out
 
 
-def _frame(grouping: str, level: str, data: dict[str, Any]) -> pd.DataFrame:
+def _frame(grouping: str, level: str, data: dict[str, Any] | pd.DataFrame) -> pd.DataFrame:
     f = pd.DataFrame(data)
     f.insert(0, "level", level)
     f.insert(0, "grouping", grouping)
@@ -53,14 +58,17 @@ def descriptives(fe: pd.DataFrame, tables: Tables) -> dict[str, Any]:
             continue
         g = fe.groupby(["exploitation_form", fe[cov].astype(str)], observed=True).size().reset_index(name="n")
         g.columns = ["exploitation_form", "level", "n"]
-        out[cov] = [{"exploitation_form": str(r.exploitation_form), "level": str(r.level), "n": int(r.n)}
-                    for r in g.itertuples()]
+        out[cov] = [
+            {"exploitation_form": str(f), "level": str(lv), "n": int(k)}
+            for f, lv, k in zip(g["exploitation_form"], g["level"], g["n"].to_numpy(int), strict=True)
+        ]
         tables.setdefault("descriptives", []).append(g.assign(covariate=cov))
     return out
 
 
-def first_event_curves(fe: pd.DataFrame, spec: CohortSpec, *, conf_type: str, conf_level: float,
-                       tables: Tables, msgs: list[str]) -> dict[str, Any]:
+def first_event_curves(
+    fe: pd.DataFrame, spec: CohortSpec, *, conf_type: str, conf_level: float, tables: Tables, msgs: list[str]
+) -> dict[str, Any]:
     """KM, 1 - S at years 1..7, Aalen–Johansen (death competing) and RMST per grouping and level."""
     time = fe["time"].to_numpy(float)
     status = fe["status"].to_numpy()
@@ -79,23 +87,38 @@ def first_event_curves(fe: pd.DataFrame, spec: CohortSpec, *, conf_type: str, co
         km_out.setdefault(grouping, {})[level] = curve
         tables.setdefault("km", []).append(_frame(grouping, level, curve))
         tables.setdefault("cumulative_incidence", []).append(_frame(grouping, level, pd.DataFrame(yearly)))
-        aj = aalen_johansen(time[mask], np.where(status[mask] > 2, 0, status[mask]), conf_type=conf_type,
-                            conf_level=conf_level, causes=(1, 2))
+        aj = aalen_johansen(
+            time[mask],
+            np.where(status[mask] > 2, 0, status[mask]),
+            conf_type=conf_type,
+            conf_level=conf_level,
+            causes=(1, 2),
+        )
         cr_level = aj.to_dict({1: "outcome", 2: "death"})
         cr_level["yearly"] = {"outcome": aj.yearly(1), "death": aj.yearly(2)}
         cr.setdefault(grouping, {})[level] = cr_level
-        tables.setdefault("competing_risks", []).append(_frame(grouping, level, {
-            "time": aj.time, "n_risk": aj.n_risk, "cif_outcome": aj.curves[1].cif,
-            "lower_outcome": aj.curves[1].lower, "upper_outcome": aj.curves[1].upper,
-            "cif_death": aj.curves[2].cif, "lower_death": aj.curves[2].lower, "upper_death": aj.curves[2].upper}))
+        tables.setdefault("competing_risks", []).append(
+            _frame(
+                grouping,
+                level,
+                {
+                    "time": aj.time,
+                    "n_risk": aj.n_risk,
+                    "cif_outcome": aj.curves[1].cif,
+                    "lower_outcome": aj.curves[1].lower,
+                    "upper_outcome": aj.curves[1].upper,
+                    "cif_death": aj.curves[2].cif,
+                    "lower_death": aj.curves[2].lower,
+                    "upper_death": aj.curves[2].upper,
+                },
+            )
+        )
         r = rmst(km, tau, conf_level=conf_level).to_dict()
         rm.setdefault(grouping, {})[level] = r
         tables.setdefault("rmst", []).append(_frame(grouping, level, {k: [v] for k, v in r.items()}))
     if int((status == 1).sum()) == 0:
-        warn("The cohort has no outcome events: cumulative incidence is 0 throughout and no model can be "
-             "fitted.", msgs)
-    return {"cumulative_incidence": ci, "km": km_out, "competing_risks": cr,
-            "rmst": {"tau_days": tau, "groups": rm}}
+        warn("The cohort has no outcome events: cumulative incidence is 0 throughout and no model can be fitted.", msgs)
+    return {"cumulative_incidence": ci, "km": km_out, "competing_risks": cr, "rmst": {"tau_days": tau, "groups": rm}}
 
 
 def logrank_section(fe: pd.DataFrame, spec: CohortSpec, tables: Tables, msgs: list[str]) -> dict[str, Any]:
@@ -113,23 +136,36 @@ def logrank_section(fe: pd.DataFrame, spec: CohortSpec, tables: Tables, msgs: li
             continue
         res = logrank_test(time, event, groups)
         if res.df < 1 or not np.isfinite(res.chisq):
-            warn(f"Log-rank test for {cov} not computed: fewer than two levels have expected events "
-                 "(no events).", msgs)
+            warn(f"Log-rank test for {cov} not computed: fewer than two levels have expected events (no events).", msgs)
             out[cov] = None
             continue
         out[cov] = res.to_dict()
-        tables.setdefault("logrank", []).append(res.summary().assign(covariate=cov, chisq=res.chisq, df=res.df,
-                                                                     p=res.p))
+        tables.setdefault("logrank", []).append(
+            res.summary().assign(covariate=cov, chisq=res.chisq, df=res.df, p=res.p)
+        )
     return out
 
 
-def cox_section(fe: pd.DataFrame, spec: CohortSpec, *, covariates: Sequence[str], strata: str | None,
-                conf_level: float, tables: Tables, msgs: list[str]) -> dict[str, Any]:
+def cox_section(
+    fe: pd.DataFrame,
+    spec: CohortSpec,
+    *,
+    covariates: Sequence[str],
+    strata: str | None,
+    conf_level: float,
+    tables: Tables,
+    msgs: list[str],
+) -> dict[str, Any]:
     """First-event Cox model (Efron) with cox.zph and concordance."""
     covs = [c for c in covariates if c in fe.columns]
     levels = category_levels(fe, spec, covs)
-    model = CoxPH(covariates=covs, reference_levels=dict(spec.reference_levels), levels=levels, strata=strata,
-                  conf_level=conf_level)
+    model = CoxPH(
+        covariates=covs,
+        reference_levels={str(k): v for k, v in spec.reference_levels.items()},
+        levels=levels,
+        strata=strata,
+        conf_level=conf_level,
+    )
     res = model.fit(fe, duration_col="time", event_col="status", event_value=1).result_
     msgs.extend(f"first_event.cox: {m}" for m in res.warnings)
     out = res.to_dict()
@@ -154,8 +190,16 @@ def category_levels(fe: pd.DataFrame, spec: CohortSpec, covs: Sequence[str]) -> 
     return out
 
 
-def recurrent_section(tables_in: Any, spec: CohortSpec, *, covariates: Sequence[str], conf_level: float,
-                      conf_type: str, tables: Tables, msgs: list[str]) -> dict[str, Any]:
+def recurrent_section(
+    tables_in: Any,
+    spec: CohortSpec,
+    *,
+    covariates: Sequence[str],
+    conf_level: float,
+    conf_type: str,
+    tables: Tables,
+    msgs: list[str],
+) -> dict[str, Any]:
     """MCF per group, contributors, offence by year, Andersen–Gill and PWP gap time."""
     fe: pd.DataFrame = tables_in.first_event
     rec: pd.DataFrame = tables_in.recurrent
@@ -172,31 +216,50 @@ def recurrent_section(tables_in: Any, spec: CohortSpec, *, covariates: Sequence[
         if not in_group.any():
             continue
         sub = rec.loc[in_group]
-        m = mean_cumulative_function(sub["start"], sub["stop"], sub["event"] == 1, sub["person_id"],
-                                     conf_level=conf_level, conf_type=conf_type)
-        curve = {k: v for k, v in m.to_dict().items() if k in ("time", "mcf", "lower", "upper", "n_risk",
-                                                                 "n_event", "std_err")}
+        m = mean_cumulative_function(
+            sub["start"], sub["stop"], sub["event"] == 1, sub["person_id"], conf_level=conf_level, conf_type=conf_type
+        )
+        curve = {
+            k: v
+            for k, v in m.to_dict().items()
+            if k in ("time", "mcf", "lower", "upper", "n_risk", "n_event", "std_err")
+        }
         out["mcf"].setdefault(grouping, {})[level] = curve
         tables.setdefault("mcf", []).append(_frame(grouping, level, curve))
         counts = person_events.reindex(fe["person_id"].to_numpy()[mask]).fillna(0).to_numpy()
         top = np.sort(counts)[::-1]
         out["mcf_contributors"].setdefault(grouping, {})[level] = {
-            "n_persons": int(mask.sum()), "total_events": int(counts.sum()),
-            "top1": int(top[0]) if len(top) else 0, "top2": int(top[1]) if len(top) > 1 else 0}
+            "n_persons": int(mask.sum()),
+            "total_events": int(counts.sum()),
+            "top1": int(top[0]) if len(top) else 0,
+            "top2": int(top[1]) if len(top) > 1 else 0,
+        }
     out["offence_by_year"] = offence_by_year(tables_in.outcome_events, tables)
     covs = [c for c in covariates if c in fe.columns]
     levels = category_levels(fe, spec, covs)
-    kw = {"covariates": covs, "reference_levels": dict(spec.reference_levels), "levels": levels,
-          "conf_level": conf_level}
-    for name, fn, extra in (("andersen_gill", andersen_gill, {}), ("pwp", pwp_gap_time, {"max_episode": 5})):
-        res = fn(rec, fe, **kw, **extra)  # type: ignore[operator]
+    refs: dict[str, str] = {str(k): v for k, v in spec.reference_levels.items()}
+    for name in ("andersen_gill", "pwp"):
+        if name == "andersen_gill":
+            res = andersen_gill(rec, fe, covariates=covs, reference_levels=refs, levels=levels, conf_level=conf_level)
+        else:
+            res = pwp_gap_time(
+                rec, fe, covariates=covs, reference_levels=refs, levels=levels, conf_level=conf_level, max_episode=5
+            )
         msgs.extend(f"recurrent.{name}: {m}" for m in res.warnings)
         d = res.to_dict()
-        out[name] = {"terms": d["terms"], "n_intervals": d["n"], "n_events": d["n_events"],
-                     "loglik": d["loglik"], "converged": d["converged"], "warnings": d["warnings"],
-                     "model": ("coxph(Surv(start, stop, event) ~ ..., cluster = person_id)" if name == "andersen_gill"
-                               else "coxph(Surv(stop - start, event) ~ ... + strata(pmin(episode, 5)), "
-                                    "cluster = person_id)")}
+        out[name] = {
+            "terms": d["terms"],
+            "n_intervals": d["n"],
+            "n_events": d["n_events"],
+            "loglik": d["loglik"],
+            "converged": d["converged"],
+            "warnings": d["warnings"],
+            "model": (
+                "coxph(Surv(start, stop, event) ~ ..., cluster = person_id)"
+                if name == "andersen_gill"
+                else "coxph(Surv(stop - start, event) ~ ... + strata(pmin(episode, 5)), cluster = person_id)"
+            ),
+        }
         tables[f"{name}_terms"] = [res.terms]
     return out
 
@@ -206,13 +269,29 @@ def offence_by_year(events: pd.DataFrame | None, tables: Tables) -> list[dict[st
     if events is None or len(events) == 0:
         return []
     year = (np.floor((events["day"].to_numpy(float) - 1) / YEAR_DAYS) + 1).astype(int)
-    df = pd.DataFrame({"year_since_index": np.maximum(year, 1), "category": events["offence_category"].astype(str),
-                       "person_id": events["person_id"]})
-    g = df.groupby(["year_since_index", "category"]).agg(n_events=("person_id", "size"),
-                                                         n_persons=("person_id", "nunique")).reset_index()
+    df = pd.DataFrame(
+        {
+            "year_since_index": np.maximum(year, 1),
+            "category": events["offence_category"].astype(str),
+            "person_id": events["person_id"],
+        }
+    )
+    g = (
+        df.groupby(["year_since_index", "category"])
+        .agg(n_events=("person_id", "size"), n_persons=("person_id", "nunique"))
+        .reset_index()
+    )
     tables["offence_by_year"] = [g]
-    return [{"year_since_index": int(r.year_since_index), "category": str(r.category),
-             "n_events": int(r.n_events), "n_persons": int(r.n_persons)} for r in g.itertuples()]
+    return [
+        {"year_since_index": int(y), "category": str(c), "n_events": int(ne), "n_persons": int(npers)}
+        for y, c, ne, npers in zip(
+            g["year_since_index"].to_numpy(int),
+            g["category"],
+            g["n_events"].to_numpy(int),
+            g["n_persons"].to_numpy(int),
+            strict=True,
+        )
+    ]
 
 
 def cohort_section(tables_in: Any, tables: Tables) -> dict[str, Any]:
@@ -221,11 +300,17 @@ def cohort_section(tables_in: Any, tables: Tables) -> dict[str, Any]:
     att = tables_in.attrition
     status = fe["status"].to_numpy()
     return {
-        "name": tables_in.spec.name, "n": int(len(fe)), "events": int((status == 1).sum()),
-        "deaths": int((status == 2).sum()), "censored": int((status == 0).sum()),
+        "name": tables_in.spec.name,
+        "n": int(len(fe)),
+        "events": int((status == 1).sum()),
+        "deaths": int((status == 2).sum()),
+        "censored": int((status == 0).sum()),
         "follow_up_days": int(tables_in.spec.follow_up_days),
         "median_follow_up_days": num(np.median(fe["follow_up_end"])) if "follow_up_end" in fe and len(fe) else None,
-        "attrition": [{k: (v if isinstance(v, str) else int(v)) for k, v in r.items()}
-                      for r in att.to_dict(orient="records")] if att is not None else [],
+        "attrition": [
+            {k: (v if isinstance(v, str) else int(v)) for k, v in r.items()} for r in att.to_dict(orient="records")
+        ]
+        if att is not None
+        else [],
         "descriptives": descriptives(fe, tables),
     }

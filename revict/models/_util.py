@@ -36,8 +36,10 @@ def z_value(conf_level: float) -> float:
 def check_conf_type(conf_type: str) -> str:
     """Validate a confidence-interval transform name."""
     if conf_type not in CONF_TYPES:
-        raise SpecError(f"conf_type must be one of {', '.join(CONF_TYPES)}, got {conf_type!r}",
-                        hint="Use 'log' (R's survfit default) or 'log-log'.")
+        raise SpecError(
+            f"conf_type must be one of {', '.join(CONF_TYPES)}, got {conf_type!r}",
+            hint="Use 'log' (R's survfit default) or 'log-log'.",
+        )
     return conf_type
 
 
@@ -73,8 +75,9 @@ def surv_ci(
     return lo, up
 
 
-def prob_ci(p: NDArray[np.float64], se: NDArray[np.float64], z: float, conf_type: str
-            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def prob_ci(
+    p: NDArray[np.float64], se: NDArray[np.float64], z: float, conf_type: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """CI of an increasing probability (a cumulative incidence) from its standard error.
 
     ``log``: ``F exp(-/+ z se / F)`` (R's survfit for multi-state curves);
@@ -97,7 +100,7 @@ def prob_ci(p: NDArray[np.float64], se: NDArray[np.float64], z: float, conf_type
 
 
 def num(x: Any) -> float | None:
-    """A JSON-safe float: ``None`` for NaN/inf/None."""
+    """Return a JSON-safe float: ``None`` for NaN/inf/None."""
     if x is None:
         return None
     try:
@@ -108,12 +111,12 @@ def num(x: Any) -> float | None:
 
 
 def num_list(a: Any) -> list[float | None]:
-    """A JSON-safe list of floats."""
+    """Return a JSON-safe list of floats."""
     return [num(v) for v in np.asarray(a, dtype=float).tolist()]
 
 
 def int_list(a: Any) -> list[int]:
-    """A list of Python ints."""
+    """Return a list of Python ints."""
     return [int(v) for v in np.asarray(a).tolist()]
 
 

@@ -55,9 +55,15 @@ class AnalysisResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The results.json sections."""
-        return {"cohort": self.cohort, "first_event": self.first_event, "recurrent": self.recurrent,
-                "prediction": self.prediction, "meta": self.meta, "warnings": list(self.warnings)}
+        """Return the results.json sections."""
+        return {
+            "cohort": self.cohort,
+            "first_event": self.first_event,
+            "recurrent": self.recurrent,
+            "prediction": self.prediction,
+            "meta": self.meta,
+            "warnings": list(self.warnings),
+        }
 
     def summary(self) -> pd.DataFrame:
         """Cumulative incidence (1 - KM) of the whole cohort at years 1..7 with CI and at risk."""
@@ -125,28 +131,44 @@ def analyse(
     spec = tables.spec
     covs = list(covariates if covariates is not None else spec.covariates)
     if cox_strata is not None and cox_strata not in tables.first_event.columns:
-        raise SpecError(f"cox_strata {cox_strata!r} is not a column of the cohort's person table",
-                        hint="Use one of the cohort covariates, e.g. exploitation_form.")
+        raise SpecError(
+            f"cox_strata {cox_strata!r} is not a column of the cohort's person table",
+            hint="Use one of the cohort covariates, e.g. exploitation_form.",
+        )
     covs = [c for c in covs if c != cox_strata]
     msgs: list[str] = []
     frames: sec.Tables = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RevictWarning)
         cohort = sec.cohort_section(tables, frames)
-        first = sec.first_event_curves(tables.first_event, spec, conf_type=conf_type, conf_level=conf_level,
-                                       tables=frames, msgs=msgs)
+        first = sec.first_event_curves(
+            tables.first_event, spec, conf_type=conf_type, conf_level=conf_level, tables=frames, msgs=msgs
+        )
         first["logrank"] = sec.logrank_section(tables.first_event, spec, frames, msgs)
-        first["cox"] = sec.cox_section(tables.first_event, spec, covariates=covs, strata=cox_strata,
-                                       conf_level=conf_level, tables=frames, msgs=msgs)
-        recurrent = sec.recurrent_section(tables, spec, covariates=covs, conf_level=conf_level,
-                                          conf_type=conf_type, tables=frames, msgs=msgs)
+        first["cox"] = sec.cox_section(
+            tables.first_event,
+            spec,
+            covariates=covs,
+            strata=cox_strata,
+            conf_level=conf_level,
+            tables=frames,
+            msgs=msgs,
+        )
+        recurrent = sec.recurrent_section(
+            tables, spec, covariates=covs, conf_level=conf_level, conf_type=conf_type, tables=frames, msgs=msgs
+        )
         pred = _prediction(tables, covs, seed, msgs) if prediction else None
     _reemit(caught, msgs)
     msgs = list(dict.fromkeys(msgs))
     meta = {
-        "software": _versions(), "seeds": {"analysis": seed, "prediction": seed if prediction else None},
-        "cohort_sha256": tables.cohort_sha256, "data_fingerprints": tables.fingerprints,
-        "conf_level": conf_level, "conf_type": conf_type, "covariates": covs, "cox_strata": cox_strata,
+        "software": _versions(),
+        "seeds": {"analysis": seed, "prediction": seed if prediction else None},
+        "cohort_sha256": tables.cohort_sha256,
+        "data_fingerprints": tables.fingerprints,
+        "conf_level": conf_level,
+        "conf_type": conf_type,
+        "covariates": covs,
+        "cox_strata": cox_strata,
         "year_days": "year k = day floor(365.25 k)",
         "r_equivalents": {
             "km": "survfit(Surv(time, status == 1) ~ group, conf.type = conf_type)",
@@ -157,8 +179,15 @@ def analyse(
             "mcf": "survfit(Surv(start, stop, event) ~ group, id = person_id)",
         },
     }
-    return AnalysisResult(cohort=cohort, first_event=first, recurrent=recurrent, prediction=pred, meta=meta,
-                          warnings=msgs, tables={k: pd.concat(v, ignore_index=True) for k, v in frames.items()})
+    return AnalysisResult(
+        cohort=cohort,
+        first_event=first,
+        recurrent=recurrent,
+        prediction=pred,
+        meta=meta,
+        warnings=msgs,
+        tables={k: pd.concat(v, ignore_index=True) for k, v in frames.items()},
+    )
 
 
 def _prediction(tables: CohortTables, covs: list[str], seed: int, msgs: list[str]) -> dict[str, Any] | None:
@@ -168,8 +197,9 @@ def _prediction(tables: CohortTables, covs: list[str], seed: int, msgs: list[str
         warn(f"prediction: not run, revict.models.prediction could not be imported ({type(exc).__name__}).", msgs)
         return None
     try:
-        res = mod.compare_risk_models(tables.first_event, covariates=covs,
-                                      reference_levels=dict(tables.spec.reference_levels), seed=seed)
+        res = mod.compare_risk_models(
+            tables.first_event, covariates=covs, reference_levels=dict(tables.spec.reference_levels), seed=seed
+        )
         out: dict[str, Any] = res.to_dict()
         return out
     except RevictError as exc:

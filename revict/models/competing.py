@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from revict.models._util import check_conf_type, int_list, num, num_list, prob_ci, year_days, z_value
 
@@ -61,37 +61,58 @@ class AJResult:
         ok = idx >= 0
         j = np.maximum(idx, 0)
         k = np.searchsorted(self.time, t, side="left")
-        return pd.DataFrame({
-            "time": t, "cif": np.where(ok, c.cif[j], 0.0), "std_err": np.where(ok, c.std_err[j], 0.0),
-            "lower": np.where(ok, c.lower[j], 0.0), "upper": np.where(ok, c.upper[j], 0.0),
-            "n_risk": np.where(k < len(self.time), np.append(self.n_risk, 0)[k], 0),
-        })
+        return pd.DataFrame(
+            {
+                "time": t,
+                "cif": np.where(ok, c.cif[j], 0.0),
+                "std_err": np.where(ok, c.std_err[j], 0.0),
+                "lower": np.where(ok, c.lower[j], 0.0),
+                "upper": np.where(ok, c.upper[j], 0.0),
+                "n_risk": np.where(k < len(self.time), np.append(self.n_risk, 0)[k], 0),
+            }
+        )
 
     def yearly(self, cause: int, years: Sequence[int] = range(1, 8)) -> list[dict[str, Any]]:
         """CIF of ``cause`` at whole years with CI and the number at risk."""
         days = [year_days(y) for y in years]
         tab = self.at(cause, days)
-        return [{"year": int(y), "time_days": d, "estimate": num(r.cif), "ci_lower": num(r.lower),
-                 "ci_upper": num(r.upper), "at_risk": int(r.n_risk)}
-                for y, d, r in zip(years, days, tab.itertuples(), strict=True)]
+        return [
+            {
+                "year": int(y),
+                "time_days": d,
+                "estimate": num(f),
+                "ci_lower": num(lo),
+                "ci_upper": num(up),
+                "at_risk": int(nr),
+            }
+            for y, d, f, lo, up, nr in zip(
+                years, days, *(tab[c].to_numpy(float) for c in ("cif", "lower", "upper", "n_risk")), strict=True
+            )
+        ]
 
     def to_dict(self, names: dict[int, str] | None = None) -> dict[str, Any]:
         """JSON-safe curves; ``names`` maps cause codes to labels (default ``cause_<k>``)."""
         names = names or {}
         out: dict[str, Any] = {"time": num_list(self.time), "n_risk": int_list(self.n_risk)}
         for k, c in self.curves.items():
-            out[names.get(k, f"cause_{k}")] = {"cif": num_list(c.cif), "std_err": num_list(c.std_err),
-                                               "lower": num_list(c.lower), "upper": num_list(c.upper),
-                                               "n_event": int_list(c.n_event)}
+            out[names.get(k, f"cause_{k}")] = {
+                "cif": num_list(c.cif),
+                "std_err": num_list(c.std_err),
+                "lower": num_list(c.lower),
+                "upper": num_list(c.upper),
+                "n_event": int_list(c.n_event),
+            }
         return out
 
 
 def _cinc_variance(n: Array, d1: Array, d2: Array, s_prev: Array, s_now: Array, f: Array) -> Array:
-    """cmprsk's ``cinc`` variance, vectorised over distinct times (forward-filled between cause-1 times)."""
+    """Compute cmprsk's ``cinc`` variance, vectorised over distinct times (forward-filled between cause-1 times)."""
     with np.errstate(divide="ignore", invalid="ignore"):
+
         def incr(dk: Array) -> Array:
             t5 = np.where(dk > 1, 1 - (dk - 1) / np.where(n > 1, n - 1, 1), 1.0)
             return s_prev**2 * t5 * dk / n**2
+
         inv = np.where(s_now > 0, 1 / np.where(s_now > 0, s_now, 1), 0.0)
         t6b = np.where((d2 > 0) & (s_now > 0), incr(d2), 0.0)
         t4b = f * inv
@@ -105,8 +126,14 @@ def _cinc_variance(n: Array, d1: Array, d2: Array, s_prev: Array, s_now: Array, 
     return np.where(last >= 0, v[np.maximum(last, 0)], 0.0)
 
 
-def aalen_johansen(time: Array, status: NDArray[np.int64], *, conf_type: str = "log",
-                   conf_level: float = 0.95, causes: Sequence[int] | None = None) -> AJResult:
+def aalen_johansen(
+    time: ArrayLike,
+    status: ArrayLike,
+    *,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    causes: Sequence[int] | None = None,
+) -> AJResult:
     """Cumulative incidence of each cause (status 1, 2, ...; 0 = censored).
 
     R equivalent: ``cmprsk::cuminc(time, status, cencode = 0)`` and
@@ -120,8 +147,8 @@ def aalen_johansen(time: Array, status: NDArray[np.int64], *, conf_type: str = "
     n = np.cumsum(np.bincount(inv, minlength=len(ut))[::-1])[::-1].astype(float)
     found = [int(k) for k in np.unique(st) if k > 0]
     causes = sorted(set(found) | set(causes or ()))
-    dk = {k: np.bincount(inv, (st == k).astype(float), minlength=len(ut)) for k in causes}
-    d_all = np.bincount(inv, (st > 0).astype(float), minlength=len(ut))
+    dk = {k: np.asarray(np.bincount(inv, (st == k).astype(float), minlength=len(ut)), float) for k in causes}
+    d_all = np.asarray(np.bincount(inv, (st > 0).astype(float), minlength=len(ut)), float)
     surv = np.cumprod(1 - d_all / n)
     s_prev = np.concatenate([[1.0], surv[:-1]])
     curves = {}
@@ -131,8 +158,9 @@ def aalen_johansen(time: Array, status: NDArray[np.int64], *, conf_type: str = "
         se = np.sqrt(np.maximum(var, 0.0))
         lo, up = prob_ci(f, se, z, conf_type)
         curves[k] = CIFCurve(cause=k, cif=f, std_err=se, lower=lo, upper=up, n_event=dk[k].astype(np.int64))
-    return AJResult(time=ut, n_risk=n.astype(np.int64), surv=surv, curves=curves, conf_type=conf_type,
-                    conf_level=conf_level)
+    return AJResult(
+        time=ut, n_risk=n.astype(np.int64), surv=surv, curves=curves, conf_type=conf_type, conf_level=conf_level
+    )
 
 
 class AalenJohansen:
@@ -142,7 +170,7 @@ class AalenJohansen:
         self.conf_type = conf_type
         self.conf_level = conf_level
 
-    def fit(self, time: Array, status: NDArray[np.int64]) -> AalenJohansen:
+    def fit(self, time: ArrayLike, status: ArrayLike) -> AalenJohansen:
         """Fit; the result is ``self.result_``."""
         self.result_ = aalen_johansen(time, status, conf_type=self.conf_type, conf_level=self.conf_level)
         return self

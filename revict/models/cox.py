@@ -62,22 +62,39 @@ class CoxResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (NaN becomes ``None``)."""
-        rows = [{k: (v if isinstance(v, str) else num(v)) for k, v in r.items()}
-                for r in self.terms.to_dict(orient="records")]
+        rows = [
+            {k: (v if isinstance(v, str) else num(v)) for k, v in r.items()}
+            for r in self.terms.to_dict(orient="records")
+        ]
         ph = None
         if self.ph_test is not None:
-            ph = [{"term": r["term"], "chisq": num(r["chisq"]), "df": int(r["df"]), "p": num(r["p"])}
-                  for r in self.ph_test.to_dict(orient="records")]
-        return {"terms": rows, "concordance": num(self.concordance), "ph_test": ph, "n": self.n,
-                "n_events": self.n_events, "loglik": [num(v) for v in self.loglik],
-                "n_iter": self.n_iter, "converged": self.converged, "warnings": list(self.warnings)}
+            ph = [
+                {"term": r["term"], "chisq": num(r["chisq"]), "df": int(r["df"]), "p": num(r["p"])}
+                for r in self.ph_test.to_dict(orient="records")
+            ]
+        return {
+            "terms": rows,
+            "concordance": num(self.concordance),
+            "ph_test": ph,
+            "n": self.n,
+            "n_events": self.n_events,
+            "loglik": [num(v) for v in self.loglik],
+            "n_iter": self.n_iter,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
+        }
 
     def _repr_html_(self) -> str:
         return str(self.terms.to_html(index=False))
 
 
-def cox_zph(ix: core.RiskSetIndex, fit: core.CoreFit, time: NDArray[np.float64],
-            event: NDArray[np.bool_], groups: Mapping[str, Sequence[int]]) -> pd.DataFrame:
+def cox_zph(
+    ix: core.RiskSetIndex,
+    fit: core.CoreFit,
+    time: NDArray[np.float64],
+    event: NDArray[np.bool_],
+    groups: Mapping[str, Sequence[int]],
+) -> pd.DataFrame:
     """Score test of proportional hazards as R's ``cox.zph(fit, transform = "km")``.
 
     The test adds ``x * g(t)`` for each covariate, with ``g(t) = 1 - KM(t-)`` of the
@@ -143,10 +160,20 @@ class CoxPH:
     max_iter : int
     """
 
-    def __init__(self, *, covariates: Sequence[str], reference_levels: Mapping[str, str] | None = None,
-                 levels: Mapping[str, Sequence[str]] | None = None, strata: str | None = None,
-                 cluster: str | None = None, ties: str = "efron", conf_level: float = 0.95,
-                 ph_test: bool = True, with_concordance: bool = True, max_iter: int = 30) -> None:
+    def __init__(
+        self,
+        *,
+        covariates: Sequence[str],
+        reference_levels: Mapping[str, str] | None = None,
+        levels: Mapping[str, Sequence[str]] | None = None,
+        strata: str | None = None,
+        cluster: str | None = None,
+        ties: str = "efron",
+        conf_level: float = 0.95,
+        ph_test: bool = True,
+        with_concordance: bool = True,
+        max_iter: int = 30,
+    ) -> None:
         self.covariates = covariates
         self.reference_levels = reference_levels
         self.levels = levels
@@ -158,8 +185,15 @@ class CoxPH:
         self.with_concordance = with_concordance
         self.max_iter = max_iter
 
-    def fit(self, data: pd.DataFrame, *, duration_col: str = "time", event_col: str = "status",
-            start_col: str | None = None, event_value: int = 1) -> CoxPH:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        *,
+        duration_col: str = "time",
+        event_col: str = "status",
+        start_col: str | None = None,
+        event_value: int = 1,
+    ) -> CoxPH:
         """Fit on ``data``; events are rows with ``event_col == event_value`` (others censored)."""
         if self.ties not in ("efron", "breslow"):
             raise SpecError(f"ties must be 'efron' or 'breslow', got {self.ties!r}", hint="Use 'efron' (R's default).")
@@ -168,12 +202,15 @@ class CoxPH:
         data = _complete_rows(data, self.covariates, msgs)
         stop = data[duration_col].to_numpy(dtype=float)
         event = data[event_col].to_numpy() == event_value
-        design = design_matrix(data, list(self.covariates), reference_levels=self.reference_levels,
-                               levels=self.levels)
+        design = design_matrix(data, list(self.covariates), reference_levels=self.reference_levels, levels=self.levels)
         refs = _references_with_events(data, design, event, msgs)
         if refs:
-            design = design_matrix(data, list(self.covariates), reference_levels={**(self.reference_levels or {}),
-                                                                                  **refs}, levels=self.levels)
+            design = design_matrix(
+                data,
+                list(self.covariates),
+                reference_levels={**(self.reference_levels or {}), **refs},
+                levels=self.levels,
+            )
         start = None if start_col is None else data[start_col].to_numpy(dtype=float)
         strata = None
         if self.strata is not None:
@@ -183,10 +220,19 @@ class CoxPH:
         self.result_ = self._fit_columns(design, keep_cols, dropped, stop, event, start, strata, data, z, msgs)
         return self
 
-    def _fit_columns(self, design: Design, keep: list[int], dropped: set[int], stop: NDArray[np.float64],
-                     event: NDArray[np.bool_], start: NDArray[np.float64] | None,
-                     strata: NDArray[np.int64] | None, data: pd.DataFrame, z: float,
-                     msgs: list[str]) -> CoxResult:
+    def _fit_columns(
+        self,
+        design: Design,
+        keep: list[int],
+        dropped: set[int],
+        stop: NDArray[np.float64],
+        event: NDArray[np.bool_],
+        start: NDArray[np.float64] | None,
+        strata: NDArray[np.int64] | None,
+        data: pd.DataFrame,
+        z: float,
+        msgs: list[str],
+    ) -> CoxResult:
         n, n_ev = len(stop), int(event.sum())
         p = len(design.terms)
         beta = np.full(p, np.nan)
@@ -213,18 +259,43 @@ class CoxPH:
         use = rse if self.cluster is not None else se
         with np.errstate(invalid="ignore", over="ignore"):
             zz = beta / use
-            table = pd.DataFrame({
-                "term": design.terms, "log_hr": beta, "se": se,
-                **({"robust_se": rse} if self.cluster is not None else {}),
-                "hr": np.exp(beta), "ci_lower": np.exp(beta - z * use), "ci_upper": np.exp(beta + z * use),
-                "z": zz, "p": 2 * stats.norm.sf(np.abs(zz)),
-            })
-        return CoxResult(terms=table, concordance=conc, ph_test=ph, n=n, n_events=n_ev, loglik=ll,
-                         n_iter=n_iter, converged=converged, warnings=msgs)
+            table = pd.DataFrame(
+                {
+                    "term": design.terms,
+                    "log_hr": beta,
+                    "se": se,
+                    **({"robust_se": rse} if self.cluster is not None else {}),
+                    "hr": np.exp(beta),
+                    "ci_lower": np.exp(beta - z * use),
+                    "ci_upper": np.exp(beta + z * use),
+                    "z": zz,
+                    "p": 2 * stats.norm.sf(np.abs(zz)),
+                }
+            )
+        return CoxResult(
+            terms=table,
+            concordance=conc,
+            ph_test=ph,
+            n=n,
+            n_events=n_ev,
+            loglik=ll,
+            n_iter=n_iter,
+            converged=converged,
+            warnings=msgs,
+        )
 
-    def _extras(self, design: Design, keep: list[int], ix: core.RiskSetIndex, fit: core.CoreFit,
-                stop: NDArray[np.float64], event: NDArray[np.bool_], start: NDArray[np.float64] | None,
-                strata: NDArray[np.int64] | None, msgs: list[str]) -> tuple[float | None, pd.DataFrame | None]:
+    def _extras(
+        self,
+        design: Design,
+        keep: list[int],
+        ix: core.RiskSetIndex,
+        fit: core.CoreFit,
+        stop: NDArray[np.float64],
+        event: NDArray[np.bool_],
+        start: NDArray[np.float64] | None,
+        strata: NDArray[np.int64] | None,
+        msgs: list[str],
+    ) -> tuple[float | None, pd.DataFrame | None]:
         conc = ph = None
         if self.with_concordance and start is None:
             conc = concordance(stop, event, fit.terms.eta, strata)["concordance"]
@@ -233,13 +304,13 @@ class CoxPH:
             groups = {cov: [pos[c] for c in cols if c in pos] for cov, cols in design.groups.items()}
             ph = cox_zph(ix, fit, stop, event, groups)
             if not np.all(np.isfinite(ph["chisq"])):
-                warn("Proportional-hazards test: some statistics could not be computed (singular information).",
-                     msgs)
+                warn("Proportional-hazards test: some statistics could not be computed (singular information).", msgs)
         return conc, ph
 
 
-def _references_with_events(data: pd.DataFrame, design: Design, event: NDArray[np.bool_],
-                            msgs: list[str]) -> dict[str, str]:
+def _references_with_events(
+    data: pd.DataFrame, design: Design, event: NDArray[np.bool_], msgs: list[str]
+) -> dict[str, str]:
     """Replace a reference level without events by the level with the most events (with a warning)."""
     out: dict[str, str] = {}
     if not event.any():
@@ -248,8 +319,11 @@ def _references_with_events(data: pd.DataFrame, design: Design, event: NDArray[n
         counts = pd.Series(event).groupby(data[cov].astype(str).to_numpy()).sum()
         if counts.get(levels[0], 0) == 0 and len(levels) > 1:
             new = str(counts.idxmax())
-            warn(f"Cox covariate {cov}: the reference level {levels[0]} has no events, so hazard ratios "
-                 f"against it are infinite; using {new} as the reference instead.", msgs)
+            warn(
+                f"Cox covariate {cov}: the reference level {levels[0]} has no events, so hazard ratios "
+                f"against it are infinite; using {new} as the reference instead.",
+                msgs,
+            )
             out[cov] = new
     return out
 
@@ -263,8 +337,13 @@ def _complete_rows(data: pd.DataFrame, covariates: Sequence[str], msgs: list[str
     which = [c for c in cols if data[c].isna().any()]
     warn(f"Cox model: {int(miss.sum())} of {len(data)} rows excluded because {', '.join(which)} is missing.", msgs)
     out = data.loc[~miss]
-    return out.astype({c: (float if not pd.api.types.is_bool_dtype(out[c]) else bool) for c in which
-                       if pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])})
+    return out.astype(
+        {
+            c: (float if not pd.api.types.is_bool_dtype(out[c]) else bool)
+            for c in which
+            if pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])
+        }
+    )
 
 
 def _estimable_columns(design: Design, event: NDArray[np.bool_], msgs: list[str]) -> tuple[list[int], set[int]]:
@@ -273,39 +352,61 @@ def _estimable_columns(design: Design, event: NDArray[np.bool_], msgs: list[str]
     for i, term in enumerate(design.terms):
         col = design.x[:, i]
         if "=" in term and event.any() and not np.any(event & (col == 1)):
-            warn(f"Cox term {term}: no events in this level, so its hazard ratio is not estimable "
-                 "(it would be zero); reported as null.", msgs)
+            warn(
+                f"Cox term {term}: no events in this level, so its hazard ratio is not estimable "
+                "(it would be zero); reported as null.",
+                msgs,
+            )
             dropped.add(i)
         elif np.ptp(col) == 0 if len(col) else True:
-            warn(f"Cox term {term}: the covariate is constant, so its hazard ratio is not estimable; "
-                 "reported as null.", msgs)
+            warn(
+                f"Cox term {term}: the covariate is constant, so its hazard ratio is not estimable; reported as null.",
+                msgs,
+            )
             dropped.add(i)
         else:
             keep.append(i)
     return keep, dropped
 
 
-def _flag_unstable(design: Design, keep: list[int], beta: NDArray[np.float64], var: NDArray[np.float64],
-                   fit: core.CoreFit, msgs: list[str]) -> list[int]:
+def _flag_unstable(
+    design: Design,
+    keep: list[int],
+    beta: NDArray[np.float64],
+    var: NDArray[np.float64],
+    fit: core.CoreFit,
+    msgs: list[str],
+) -> list[int]:
     bad = []
     for c, col in enumerate(keep):
         if abs(beta[c]) > MAX_ABS_LOG_HR or not np.isfinite(var[c]) or var[c] <= 0 or var[c] > 1e6:
-            warn(f"Cox term {design.terms[col]}: coefficient may be infinite (monotone likelihood, "
-                 "e.g. perfect separation); reported as null.", msgs)
+            warn(
+                f"Cox term {design.terms[col]}: coefficient may be infinite (monotone likelihood, "
+                "e.g. perfect separation); reported as null.",
+                msgs,
+            )
             bad.append(c)
     if not fit.converged and not bad:  # an infinite coefficient already explains non-convergence
         warn(f"Cox model did not converge in {fit.n_iter} iterations; estimates may be unreliable.", msgs)
     return bad
 
 
-def cox_ph(data: pd.DataFrame, *, covariates: Sequence[str], duration_col: str = "time",
-           event_col: str = "status", start_col: str | None = None, event_value: int = 1,
-           **kwargs: Any) -> CoxResult:
+def cox_ph(
+    data: pd.DataFrame,
+    *,
+    covariates: Sequence[str],
+    duration_col: str = "time",
+    event_col: str = "status",
+    start_col: str | None = None,
+    event_value: int = 1,
+    **kwargs: Any,
+) -> CoxResult:
     """Fit a Cox model and return its result (functional twin of :class:`CoxPH`).
 
     R equivalent: ``coxph(Surv(time, status == 1) ~ covariates, ties = "efron")``
     (``strata=``/``cluster=`` keywords as in :class:`CoxPH`).
     """
     model = CoxPH(covariates=covariates, **kwargs).fit(
-        data, duration_col=duration_col, event_col=event_col, start_col=start_col, event_value=event_value)
+        data, duration_col=duration_col, event_col=event_col, start_col=start_col, event_value=event_value
+    )
     return model.result_

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from revict.models._util import check_conf_type, int_list, num, num_list, surv_ci, year_days, z_value
 
@@ -74,21 +74,40 @@ class KMResult:
         days = [year_days(y) for y in years]
         tab = self.at(days)
         return [
-            {"year": int(y), "time_days": d, "estimate": num(1 - r.surv), "ci_lower": num(1 - r.upper),
-             "ci_upper": num(1 - r.lower), "at_risk": int(r.n_risk)}
-            for y, d, r in zip(years, days, tab.itertuples(), strict=True)
+            {
+                "year": int(y),
+                "time_days": d,
+                "estimate": num(1 - s),
+                "ci_lower": num(1 - up),
+                "ci_upper": num(1 - lo),
+                "at_risk": int(nr),
+            }
+            for y, d, s, lo, up, nr in zip(
+                years, days, *(tab[c].to_numpy(float) for c in ("surv", "lower", "upper", "n_risk")), strict=True
+            )
         ]
 
     def summary(self) -> pd.DataFrame:
-        """The curve as a table (R's ``summary(fit, censored = TRUE)``)."""
-        return pd.DataFrame({k: getattr(self, k) for k in
-                             ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper")})
+        """Return the curve as a table (R's ``summary(fit, censored = TRUE)``)."""
+        return pd.DataFrame(
+            {
+                k: getattr(self, k)
+                for k in ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper")
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe curve."""
-        return {"time": num_list(self.time), "n_risk": int_list(self.n_risk), "n_event": int_list(self.n_event),
-                "n_censor": int_list(self.n_censor), "surv": num_list(self.surv),
-                "std_err": num_list(self.std_err), "lower": num_list(self.lower), "upper": num_list(self.upper)}
+        return {
+            "time": num_list(self.time),
+            "n_risk": int_list(self.n_risk),
+            "n_event": int_list(self.n_event),
+            "n_censor": int_list(self.n_censor),
+            "surv": num_list(self.surv),
+            "std_err": num_list(self.std_err),
+            "lower": num_list(self.lower),
+            "upper": num_list(self.upper),
+        }
 
 
 def _counts(time: Array, event: NDArray[np.bool_]) -> tuple[Array, Array, Array, Array]:
@@ -96,11 +115,10 @@ def _counts(time: Array, event: NDArray[np.bool_]) -> tuple[Array, Array, Array,
     d = np.bincount(inv, event.astype(float), minlength=len(ut))
     tot = np.bincount(inv, minlength=len(ut)).astype(float)
     n_risk = np.cumsum(tot[::-1])[::-1]
-    return ut, n_risk, d, tot - d
+    return np.asarray(ut, float), np.asarray(n_risk, float), np.asarray(d, float), np.asarray(tot - d, float)
 
 
-def kaplan_meier(time: Array, event: NDArray[np.bool_], *, conf_type: str = "log",
-                 conf_level: float = 0.95) -> KMResult:
+def kaplan_meier(time: ArrayLike, event: ArrayLike, *, conf_type: str = "log", conf_level: float = 0.95) -> KMResult:
     """Kaplan–Meier estimate with Greenwood variance.
 
     R equivalent: ``survfit(Surv(time, event) ~ 1, conf.type = conf_type)``.
@@ -118,16 +136,25 @@ def kaplan_meier(time: Array, event: NDArray[np.bool_], *, conf_type: str = "log
     t = np.asarray(time, float)
     e = np.asarray(event, bool)
     ut, n, d, c = _counts(t, e)
-    surv = np.cumprod(1 - d / n) if len(ut) else np.empty(0)
+    surv: Array = np.asarray(np.cumprod(1 - d / n), float)
     with np.errstate(divide="ignore", invalid="ignore"):
         h = np.where(d > 0, d / (n * (n - d)), 0.0)
     se_log = np.sqrt(np.cumsum(h))
     with np.errstate(invalid="ignore"):
         std_err = np.where(np.isfinite(se_log), surv * se_log, np.nan)
     lower, upper = surv_ci(surv, se_log, z, conf_type)
-    return KMResult(time=ut, n_risk=n.astype(np.int64), n_event=d.astype(np.int64), n_censor=c.astype(np.int64),
-                    surv=surv, std_err=std_err, lower=lower, upper=upper, conf_type=conf_type,
-                    conf_level=conf_level)
+    return KMResult(
+        time=ut,
+        n_risk=n.astype(np.int64),
+        n_event=d.astype(np.int64),
+        n_censor=c.astype(np.int64),
+        surv=surv,
+        std_err=std_err,
+        lower=lower,
+        upper=upper,
+        conf_type=conf_type,
+        conf_level=conf_level,
+    )
 
 
 class KaplanMeier:
@@ -143,7 +170,7 @@ class KaplanMeier:
         self.conf_type = conf_type
         self.conf_level = conf_level
 
-    def fit(self, time: Array, event: NDArray[np.bool_]) -> KaplanMeier:
+    def fit(self, time: ArrayLike, event: ArrayLike) -> KaplanMeier:
         """Fit the curve; the result is ``self.result_``."""
         self.result_ = kaplan_meier(time, event, conf_type=self.conf_type, conf_level=self.conf_level)
         return self
@@ -161,8 +188,13 @@ class RMSTResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe values."""
-        return {"tau_days": num(self.tau), "rmst": num(self.rmst), "se": num(self.se),
-                "ci_lower": num(self.ci_lower), "ci_upper": num(self.ci_upper)}
+        return {
+            "tau_days": num(self.tau),
+            "rmst": num(self.rmst),
+            "se": num(self.se),
+            "ci_lower": num(self.ci_lower),
+            "ci_upper": num(self.ci_upper),
+        }
 
 
 def rmst(km: KMResult, tau: float, *, conf_level: float = 0.95) -> RMSTResult:

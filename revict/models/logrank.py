@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from revict.models._util import num, num_list
@@ -27,16 +27,22 @@ class LogRankResult:
 
     def summary(self) -> pd.DataFrame:
         """Per-group table: group, n, observed, expected."""
-        return pd.DataFrame({"group": self.groups, "n": self.n, "observed": self.observed,
-                             "expected": self.expected})
+        return pd.DataFrame({"group": self.groups, "n": self.n, "observed": self.observed, "expected": self.expected})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe values."""
-        return {"groups": list(self.groups), "n": list(self.n), "observed": num_list(self.observed),
-                "expected": num_list(self.expected), "chisq": num(self.chisq), "df": self.df, "p": num(self.p)}
+        return {
+            "groups": list(self.groups),
+            "n": list(self.n),
+            "observed": num_list(self.observed),
+            "expected": num_list(self.expected),
+            "chisq": num(self.chisq),
+            "df": self.df,
+            "p": num(self.p),
+        }
 
 
-def logrank_test(time: NDArray[np.float64], event: NDArray[np.bool_], group: NDArray[Any]) -> LogRankResult:
+def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRankResult:
     """Log-rank test with the hypergeometric variance, as ``survdiff``.
 
     ``chisq = (O - E)' V^- (O - E)`` with ``df`` = number of groups with expected > 0 minus 1.
@@ -63,5 +69,12 @@ def logrank_test(time: NDArray[np.float64], event: NDArray[np.bool_], group: NDA
     df = int((expected > 0).sum()) - 1
     chisq = float(diff @ np.linalg.pinv(var) @ diff) if df > 0 else float("nan")
     p = float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan")
-    return LogRankResult(groups=[str(x) for x in labels], n=[int(x) for x in tot.sum(axis=0)],
-                         observed=observed, expected=expected, chisq=chisq, df=df, p=p)
+    return LogRankResult(
+        groups=[str(x) for x in labels],
+        n=[int(x) for x in tot.sum(axis=0)],
+        observed=observed,
+        expected=expected,
+        chisq=chisq,
+        df=df,
+        p=p,
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from revict._core.errors import SpecError
 from revict.models._coxcore import _slot_sums, build_index
@@ -40,20 +40,32 @@ class MCFResult:
     upper: Array
 
     def summary(self) -> pd.DataFrame:
-        """The curve as a table."""
-        return pd.DataFrame({k: getattr(self, k) for k in
-                             ("time", "n_risk", "n_event", "mcf", "std_err", "lower", "upper")})
+        """Return the curve as a table."""
+        return pd.DataFrame(
+            {k: getattr(self, k) for k in ("time", "n_risk", "n_event", "mcf", "std_err", "lower", "upper")}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe curve."""
-        return {"time": num_list(self.time), "n_risk": int_list(self.n_risk), "n_event": int_list(self.n_event),
-                "mcf": num_list(self.mcf), "std_err": num_list(self.std_err), "lower": num_list(self.lower),
-                "upper": num_list(self.upper)}
+        return {
+            "time": num_list(self.time),
+            "n_risk": int_list(self.n_risk),
+            "n_event": int_list(self.n_event),
+            "mcf": num_list(self.mcf),
+            "std_err": num_list(self.std_err),
+            "lower": num_list(self.lower),
+            "upper": num_list(self.upper),
+        }
 
 
 def mean_cumulative_function(
-    start: Array, stop: Array, event: NDArray[np.bool_], person: NDArray[Any], *,
-    conf_level: float = 0.95, conf_type: str = "log",
+    start: ArrayLike,
+    stop: ArrayLike,
+    event: ArrayLike,
+    person: ArrayLike,
+    *,
+    conf_level: float = 0.95,
+    conf_type: str = "log",
 ) -> MCFResult:
     """Nelson–Aalen mean cumulative function with the per-person robust variance.
 
@@ -76,9 +88,11 @@ def mean_cumulative_function(
     dl = d / y
     g_inc = dl / y  # dL / Y per slot
     cg = np.concatenate([[0.0], np.cumsum(g_inc)])
+
     # G(t) including slots with time <= t
     def g_at(t: Array) -> Array:
         return np.asarray(cg[np.searchsorted(ix.slot_time, t, side="right")])
+
     inv_y_event = np.zeros(len(stop))
     inv_y_event[ix.dead] = 1 / y[ix.slot_of_dead]
     # per interval: offsets from the person's earlier intervals
@@ -98,8 +112,15 @@ def mean_cumulative_function(
     n_risk = _risk_counts(start, stop, ut)
     n_event = np.bincount(np.searchsorted(ut, stop[event]), minlength=len(ut))
     lower, upper = _mcf_ci(mcf, se, z, conf_type)
-    return MCFResult(time=ut, n_risk=np.asarray(n_risk, np.int64), n_event=n_event.astype(np.int64), mcf=mcf,
-                     std_err=se, lower=lower, upper=upper)
+    return MCFResult(
+        time=ut,
+        n_risk=np.asarray(n_risk, np.int64),
+        n_event=n_event.astype(np.int64),
+        mcf=mcf,
+        std_err=se,
+        lower=lower,
+        upper=upper,
+    )
 
 
 def _mcf_ci(mcf: Array, se: Array, z: float, conf_type: str) -> tuple[Array, Array]:
@@ -131,21 +152,29 @@ def _grouped_exclusive_cumsum(group: NDArray[np.int64], v: Array) -> Array:
     return np.asarray(cs - cs[base])
 
 
-def _merge_covariates(recurrent: pd.DataFrame, persons: pd.DataFrame | None, covariates: Sequence[str],
-                      id_col: str) -> pd.DataFrame:
+def _merge_covariates(
+    recurrent: pd.DataFrame, persons: pd.DataFrame | None, covariates: Sequence[str], id_col: str
+) -> pd.DataFrame:
     missing = [c for c in covariates if c not in recurrent.columns]
     if not missing:
         return recurrent
     if persons is None:
-        raise SpecError(f"covariates {', '.join(missing)} are not columns of the recurrent table",
-                        hint="Pass the person table (first_event) to take them from.")
+        raise SpecError(
+            f"covariates {', '.join(missing)} are not columns of the recurrent table",
+            hint="Pass the person table (first_event) to take them from.",
+        )
     return recurrent.merge(persons[[id_col, *missing]], on=id_col, how="left", validate="many_to_one")
 
 
 def andersen_gill(
-    recurrent: pd.DataFrame, persons: pd.DataFrame | None = None, *, covariates: Sequence[str],
-    reference_levels: Mapping[str, str] | None = None, levels: Mapping[str, Sequence[str]] | None = None,
-    id_col: str = "person_id", conf_level: float = 0.95,
+    recurrent: pd.DataFrame,
+    persons: pd.DataFrame | None = None,
+    *,
+    covariates: Sequence[str],
+    reference_levels: Mapping[str, str] | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    id_col: str = "person_id",
+    conf_level: float = 0.95,
 ) -> CoxResult:
     """Andersen–Gill Cox model on ``(start, stop]`` intervals with person-robust SE.
 
@@ -153,15 +182,28 @@ def andersen_gill(
     ties = "efron")``. ``p`` and the CI use the robust SE.
     """
     data = _merge_covariates(recurrent, persons, covariates, id_col)
-    model = CoxPH(covariates=covariates, reference_levels=reference_levels, levels=levels, cluster=id_col,
-                  conf_level=conf_level, ph_test=False, with_concordance=False)
+    model = CoxPH(
+        covariates=covariates,
+        reference_levels=reference_levels,
+        levels=levels,
+        cluster=id_col,
+        conf_level=conf_level,
+        ph_test=False,
+        with_concordance=False,
+    )
     return model.fit(data, duration_col="stop", event_col="event", start_col="start").result_
 
 
 def pwp_gap_time(
-    recurrent: pd.DataFrame, persons: pd.DataFrame | None = None, *, covariates: Sequence[str],
-    reference_levels: Mapping[str, str] | None = None, levels: Mapping[str, Sequence[str]] | None = None,
-    id_col: str = "person_id", episode_col: str = "episode", max_episode: int | None = None,
+    recurrent: pd.DataFrame,
+    persons: pd.DataFrame | None = None,
+    *,
+    covariates: Sequence[str],
+    reference_levels: Mapping[str, str] | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    id_col: str = "person_id",
+    episode_col: str = "episode",
+    max_episode: int | None = None,
     conf_level: float = 0.95,
 ) -> CoxResult:
     """Prentice–Williams–Peterson gap-time model, stratified by episode, person-robust SE.
@@ -174,8 +216,16 @@ def pwp_gap_time(
     data["_gap"] = data["stop"].to_numpy(float) - data["start"].to_numpy(float)
     ep = data[episode_col].to_numpy()
     data["_stratum"] = np.minimum(ep, max_episode) if max_episode is not None else ep
-    model = CoxPH(covariates=covariates, reference_levels=reference_levels, levels=levels, cluster=id_col,
-                  strata="_stratum", conf_level=conf_level, ph_test=False, with_concordance=False)
+    model = CoxPH(
+        covariates=covariates,
+        reference_levels=reference_levels,
+        levels=levels,
+        cluster=id_col,
+        strata="_stratum",
+        conf_level=conf_level,
+        ph_test=False,
+        with_concordance=False,
+    )
     return model.fit(data, duration_col="_gap", event_col="event").result_
 
 

@@ -34,27 +34,55 @@ def make_tables(n: int = 400, *, seed: int = 1, events: bool = True, recurrent: 
         time = np.minimum(t_death, horizon).astype(int)
         status = np.where(t_death <= horizon, 2, 0)
     ids = np.array([f"per-test{i:08d}" for i in range(n)])
-    fe = pd.DataFrame({
-        "person_id": ids, "index_date": pd.Timestamp("2014-01-01"), "index_year": 2014, "time": time,
-        "status": status, "exploitation_form": form, "sex": sex, "age_group": age, "origin": origin,
-        "reporter": rng.choice(np.array(["police", "shelter", "unknown"]), n),
-        "cross_border": rng.choice(np.array(["yes", "no"]), n),
-        "prior_victimisation": rng.choice(np.array(["none", "any"]), n),
-        "prior_victimisations_365d": rng.integers(0, 3, n), "age_at_index": rng.integers(12, 60, n),
-        "follow_up_end": np.where(status == 1, np.minimum(t_death, horizon), time).astype(int),
-    })
+    fe = pd.DataFrame(
+        {
+            "person_id": ids,
+            "index_date": pd.Timestamp("2014-01-01"),
+            "index_year": 2014,
+            "time": time,
+            "status": status,
+            "exploitation_form": form,
+            "sex": sex,
+            "age_group": age,
+            "origin": origin,
+            "reporter": rng.choice(np.array(["police", "shelter", "unknown"]), n),
+            "cross_border": rng.choice(np.array(["yes", "no"]), n),
+            "prior_victimisation": rng.choice(np.array(["none", "any"]), n),
+            "prior_victimisations_365d": rng.integers(0, 3, n),
+            "age_at_index": rng.integers(12, 60, n),
+            "follow_up_end": np.where(status == 1, np.minimum(t_death, horizon), time).astype(int),
+        }
+    )
     fe["is_minor"] = fe["age_at_index"] < 18
-    rec = _recurrent(fe, rate, rng, events) if recurrent else pd.DataFrame(
-        columns=["person_id", "start", "stop", "event", "episode", "gap_time"])
+    rec = (
+        _recurrent(fe, rate, rng, events)
+        if recurrent
+        else pd.DataFrame(columns=["person_id", "start", "stop", "event", "episode", "gap_time"])
+    )
     ev = rec.loc[rec["event"] == 1, ["person_id", "stop"]].rename(columns={"stop": "day"})
     ev["offence_category"] = rng.choice(np.array(["violence", "threat", "property"]), len(ev))
-    spec = CohortSpec(name="test-cohort", entry_window=DateWindow(start=dt.date(2012, 1, 1),
-                                                                   end=dt.date(2016, 12, 31)),
-                      reference_levels={"exploitation_form": "sexual"})
-    att = pd.DataFrame({"step": [1, 2], "description": ["registered", "in entry window"],
-                        "n_removed": [0, 5], "n_remaining": [n + 5, n]})
-    return CohortTables(spec=spec, first_event=fe, recurrent=rec, attrition=att, cohort_sha256="0" * 64,
-                        fingerprints={"persons": {"rows": n}}, outcome_events=ev.reset_index(drop=True))
+    spec = CohortSpec(
+        name="test-cohort",
+        entry_window=DateWindow(start=dt.date(2012, 1, 1), end=dt.date(2016, 12, 31)),
+        reference_levels={"exploitation_form": "sexual"},
+    )
+    att = pd.DataFrame(
+        {
+            "step": [1, 2],
+            "description": ["registered", "in entry window"],
+            "n_removed": [0, 5],
+            "n_remaining": [n + 5, n],
+        }
+    )
+    return CohortTables(
+        spec=spec,
+        first_event=fe,
+        recurrent=rec,
+        attrition=att,
+        cohort_sha256="0" * 64,
+        fingerprints={"persons": {"rows": n}},
+        outcome_events=ev.reset_index(drop=True),
+    )
 
 
 def _recurrent(fe: pd.DataFrame, rate: np.ndarray, rng: np.random.Generator, events: bool) -> pd.DataFrame:
@@ -71,5 +99,3 @@ def _recurrent(fe: pd.DataFrame, rate: np.ndarray, rng: np.random.Generator, eve
     rec = pd.DataFrame(rows, columns=["person_id", "start", "stop", "event", "episode"])
     rec["gap_time"] = rec["stop"] - rec["start"]
     return rec
-
-

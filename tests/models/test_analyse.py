@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _models_factory import make_tables
 from typer.testing import CliRunner
 
 from revict._core.errors import RevictWarning, SpecError
 from revict.cohort.tables import CohortTables
 from revict.models import analyse
-
-from _models_factory import make_tables
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,8 +46,10 @@ def test_results_have_every_section_and_are_strict_json(tables: CohortTables) ->
     assert {"outcome", "death"} <= set(fe["competing_risks"]["all"]["all"])
     assert fe["cox"]["terms"][0]["term"].startswith("exploitation_form=")
     assert {"term", "log_hr", "se", "robust_se", "hr", "ci_lower", "ci_upper", "p"} <= set(
-        rec["andersen_gill"]["terms"][0])
-    assert d["meta"]["cohort_sha256"] == "0" * 64 and d["meta"]["seeds"]["analysis"] == 20211207
+        rec["andersen_gill"]["terms"][0]
+    )
+    assert d["meta"]["cohort_sha256"] == "0" * 64
+    assert d["meta"]["seeds"]["analysis"] == 20211207
 
 
 def test_mcf_contributors_count_the_largest_persons(tables: CohortTables) -> None:
@@ -149,8 +150,18 @@ def test_cli_analyse_writes_results(synth_small: Path, tmp_path: Path) -> None:
     from revict.cli.main import app
 
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["analyse", str(REPO / "cohorts" / "nr-seven-year.yaml"), "--data",
-                                      str(synth_small), "--out", str(out), "--no-prediction"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyse",
+            str(REPO / "cohorts" / "nr-seven-year.yaml"),
+            "--data",
+            str(synth_small),
+            "--out",
+            str(out),
+            "--no-prediction",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert data["cohort"]["n"] > 0
@@ -162,6 +173,17 @@ def test_cli_rejects_bad_conf_type(synth_small: Path, tmp_path: Path) -> None:
     """An unknown --conf-type exits with code 2."""
     from revict.cli.main import app
 
-    result = CliRunner().invoke(app, ["analyse", str(REPO / "cohorts" / "nr-seven-year.yaml"), "--data",
-                                      str(synth_small), "--out", str(tmp_path), "--conf-type", "arcsin"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyse",
+            str(REPO / "cohorts" / "nr-seven-year.yaml"),
+            "--data",
+            str(synth_small),
+            "--out",
+            str(tmp_path),
+            "--conf-type",
+            "arcsin",
+        ],
+    )
     assert result.exit_code == 2

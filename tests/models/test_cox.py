@@ -18,8 +18,13 @@ from revict.models import CoxPH, andersen_gill, cox_ph, pwp_gap_time
 def data() -> pd.DataFrame:
     rng = np.random.default_rng(11)
     n = 300
-    df = pd.DataFrame({"form": rng.choice(["sexual", "labour", "criminal"], n), "age": rng.normal(30, 8, n),
-                       "person_id": np.arange(n)})
+    df = pd.DataFrame(
+        {
+            "form": rng.choice(["sexual", "labour", "criminal"], n),
+            "age": rng.normal(30, 8, n),
+            "person_id": np.arange(n),
+        }
+    )
     lp = 0.5 * (df["form"] == "labour") + 0.03 * (df["age"] - 30)
     t = rng.exponential(400 / np.exp(lp))
     c = rng.uniform(0, 800, n)
@@ -31,9 +36,15 @@ def data() -> pd.DataFrame:
 def test_cox_matches_lifelines_efron(data: pd.DataFrame) -> None:
     """Coefficients and SEs equal lifelines' Efron fit on the same dummies."""
     res = cox_ph(data, covariates=["form", "age"], reference_levels={"form": "sexual"})
-    x = pd.DataFrame({"form=labour": (data["form"] == "labour").astype(float),
-                      "form=criminal": (data["form"] == "criminal").astype(float), "age": data["age"],
-                      "time": data["time"], "status": data["status"]})
+    x = pd.DataFrame(
+        {
+            "form=labour": (data["form"] == "labour").astype(float),
+            "form=criminal": (data["form"] == "criminal").astype(float),
+            "age": data["age"],
+            "time": data["time"],
+            "status": data["status"],
+        }
+    )
     cph = CoxPHFitter().fit(x, "time", "status")
     t = res.terms.set_index("term")
     for term in ("form=labour", "form=criminal", "age"):
@@ -57,7 +68,8 @@ def test_shuffling_rows_changes_nothing(data: pd.DataFrame) -> None:
     b = cox_ph(data.sample(frac=1, random_state=4), covariates=["form", "age"])
     pd.testing.assert_frame_equal(a.terms, b.terms, atol=1e-9, check_exact=False)
     assert a.concordance == pytest.approx(b.concordance)
-    assert a.ph_test is not None and b.ph_test is not None
+    assert a.ph_test is not None
+    assert b.ph_test is not None
     np.testing.assert_allclose(a.ph_test["chisq"], b.ph_test["chisq"], atol=1e-8)
 
 
@@ -87,8 +99,7 @@ def test_pwp_single_episode_equals_cox(data: pd.DataFrame) -> None:
     """With one episode per person PWP gap time is the first-event Cox model."""
     one = data.assign(start=0.0, stop=data["time"], event=data["status"], episode=1)
     pwp = pwp_gap_time(one, covariates=["form", "age"])
-    np.testing.assert_allclose(pwp.terms["log_hr"], cox_ph(data, covariates=["form", "age"]).terms["log_hr"],
-                               atol=1e-9)
+    np.testing.assert_allclose(pwp.terms["log_hr"], cox_ph(data, covariates=["form", "age"]).terms["log_hr"], atol=1e-9)
 
 
 def test_no_events_warns_and_gives_nulls(data: pd.DataFrame) -> None:

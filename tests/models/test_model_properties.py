@@ -69,8 +69,7 @@ def test_mcf_never_decreases_and_counts_events(gaps: list[list[int]]) -> None:
             event.append(k < len(g) - 1)
             pid.append(i)
             t += gap
-    mcf = mean_cumulative_function(np.array(start, float), np.array(stop, float), np.array(event),
-                                   np.array(pid))
+    mcf = mean_cumulative_function(np.array(start, float), np.array(stop, float), np.array(event), np.array(pid))
     assert np.all(np.diff(mcf.mcf) >= 0)
     np.testing.assert_allclose(mcf.mcf[-1], np.sum(mcf.n_event / np.maximum(mcf.n_risk, 1)))
     assert np.all(mcf.std_err >= 0)

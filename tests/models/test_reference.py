@@ -67,8 +67,12 @@ def _check_logrank(case: dict[str, Any]) -> None:
 
 def _cox_args(case: dict[str, Any]) -> dict[str, Any]:
     a = case["args"]
-    return {"covariates": a.get("order") or a["numeric"], "reference_levels": a["reference"] or None,
-            "levels": a.get("levels") or None, "strata": a.get("strata")}
+    return {
+        "covariates": a.get("order") or a["numeric"],
+        "reference_levels": a["reference"] or None,
+        "levels": a.get("levels") or None,
+        "strata": a.get("strata"),
+    }
 
 
 def _check_cox(case: dict[str, Any]) -> None:
@@ -101,8 +105,11 @@ def _check_robust(case: dict[str, Any]) -> None:
     else:
         from revict.models.cox import CoxPH
 
-        res = CoxPH(covariates=cov, strata="enum", cluster="id", ph_test=False, with_concordance=False).fit(
-            df, duration_col="stop", event_col="event", start_col="start").result_
+        res = (
+            CoxPH(covariates=cov, strata="enum", cluster="id", ph_test=False, with_concordance=False)
+            .fit(df, duration_col="stop", event_col="event", start_col="start")
+            .result_
+        )
     assert list(res.terms["term"]) == v["terms"]
     for key, col in (("coef", "log_hr"), ("se", "se"), ("robust_se", "robust_se")):
         _close(res.terms[col], v[key], _tol(case, key), key)
@@ -137,9 +144,18 @@ def _check_rmst(case: dict[str, Any]) -> None:
     _close([o.se for o in out], v["se"], _tol(case, "se"), "se(rmean)")
 
 
-CHECKS = {"km": _check_km, "logrank": _check_logrank, "cox": _check_cox, "zph": _check_zph,
-          "ag": _check_robust, "pwp_gap": _check_robust, "pwp_total": _check_robust, "mcf": _check_mcf,
-          "aj": _check_aj, "rmst": _check_rmst}
+CHECKS = {
+    "km": _check_km,
+    "logrank": _check_logrank,
+    "cox": _check_cox,
+    "zph": _check_zph,
+    "ag": _check_robust,
+    "pwp_gap": _check_robust,
+    "pwp_total": _check_robust,
+    "mcf": _check_mcf,
+    "aj": _check_aj,
+    "rmst": _check_rmst,
+}
 
 
 @pytest.mark.parametrize("case_id", sorted(CASES))
