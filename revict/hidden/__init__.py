@@ -12,7 +12,7 @@ interactions chosen stepwise (SparseMSE rule, p < 0.02) or by AIC/BIC, with the
 existence and identifiability checks of Chan, Silverman & Vincent (2021).
 """
 
-from revict.hidden.candidates import CandidateModel
+from revict.hidden.candidates import CandidateModel, evaluate_model
 from revict.hidden.estimate import CAVEATS, MSEResult, estimate_population
 from revict.hidden.histories import DEFAULT_LIST_MAP, CaptureHistories, capture_histories
 from revict.hidden.intervals import Interval
@@ -31,6 +31,7 @@ __all__ = [
     "capture_histories",
     "estimate_population",
     "estimate_stratified",
+    "evaluate_model",
     "read_overlap_table",
     "table_from_frame",
 ]

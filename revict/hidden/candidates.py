@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
 
-from revict.hidden.fit import NOT_EXIST, NOT_IDENTIFIABLE, OK, Space, build_design, check_ident
+from revict._core.errors import SpecError
+from revict.hidden.fit import NOT_EXIST, NOT_IDENTIFIABLE, OK, Space, build_design, check_ident, space
+from revict.hidden.table import OverlapTable
 
 STATUS = {
     OK: "ok",
@@ -138,3 +141,30 @@ def candidates_frame(cands: list[CandidateModel]) -> pd.DataFrame:
         return df
     df = df.drop(columns=["terms", "neg_inf_terms", "ci_method"])
     return df.sort_values("aic", na_position="last").reset_index(drop=True)
+
+
+def evaluate_model(table: OverlapTable, terms: Sequence[str], *, conf_level: float = 0.95) -> CandidateModel:
+    """Check and fit one fixed model: main effects plus the named two-list terms (``"A:B"``).
+
+    R: ``SparseMSE::estimatepopulation.0(zdat, method = "fixed", mX = ...)`` after
+    ``checkident``. A model whose estimate does not exist or is not identifiable is
+    returned with that ``status`` and a message, and no estimate.
+    """
+    names = {
+        f"{a}:{b}": k
+        for k, (a, b) in enumerate((table.lists[i], table.lists[j]) for i, j in space(table.n_lists).pairs)
+    }
+    names.update(
+        {
+            f"{b}:{a}": k
+            for k, (a, b) in enumerate((table.lists[i], table.lists[j]) for i, j in space(table.n_lists).pairs)
+        }
+    )
+    unknown = [t for t in terms if t not in names]
+    if unknown:
+        raise SpecError(
+            f"unknown two-list term(s) {', '.join(unknown)}",
+            hint=f"Name pairs of lists as A:B; the lists are {', '.join(table.lists)}.",
+        )
+    model = tuple(sorted({names[t] for t in terms}))
+    return fit_candidate(space(table.n_lists), table.full_counts(), table.lists, model, conf_level=conf_level)
