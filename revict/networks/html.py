@@ -1,8 +1,8 @@
 """The researcher's offline network view: one HTML page, plotly.js inline once, NOT FOR RELEASE.
 
 Views are the ego networks of recurring perpetrators (radius 2, cut to radius 1 and then
-to ``max_nodes`` when larger) and the small components (at most ``max_nodes`` nodes; a
-larger, giant, component is never drawn). Layouts are precomputed in Python with a
+to ``max_nodes`` when larger) and the small components (3 to ``max_nodes`` nodes; the
+largest -- giant -- component is never drawn). Layouts are precomputed in Python with a
 bounded spring layout (``iterations`` fixed, at most ``max_nodes`` nodes per view), so the
 cost is bounded by ``max_views * max_nodes**2 * iterations``. In the page a selector
 picks the view, another the colouring (role or Louvain community within the view), and a
@@ -59,10 +59,12 @@ def _view_graphs(
         node = OFFENDER_PREFIX + str(off)
         if node in g:
             h, how = _ego(g, node, max_nodes)
-            kind = g.nodes[node].get("kind", "")
-            views.append((f"ego network of {short_pseudonym(str(off))} ({kind}; {how})", h))
-    comps = sorted((c for c in nx.connected_components(g) if 3 <= len(c) <= max_nodes), key=lambda c: (-len(c), min(c)))
-    for i, comp in enumerate(comps[:max_components], start=1):
+            d = g.nodes[node]
+            label = f"{short_pseudonym(str(off))} ({d.get('kind', '')}, {d.get('n_victims', 0)} victims; {how})"
+            views.append((f"ego network {len(views) + 1}: {label}", h))
+    comps = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
+    small = [c for c in comps[1:] if 3 <= len(c) <= max_nodes]  # never the largest (giant) component
+    for i, comp in enumerate(small[:max_components], start=1):
         views.append((f"component {i}: {len(comp)} nodes", g.subgraph(comp)))
     return views
 
@@ -130,6 +132,8 @@ body {{ font-family: sans-serif; margin: 0; }}
 <script>{plotlyjs}</script>
 <script>
 const DATA = {data};
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+  "#bcbd22", "#17becf"];
 const view = document.getElementById("view"), colour = document.getElementById("colour");
 const year = document.getElementById("year"), yearlabel = document.getElementById("yearlabel");
 DATA.views.forEach((v, i) => {{ const o = document.createElement("option"); o.value = i; o.text = v.title;
@@ -148,8 +152,7 @@ function render() {{
     const ns = v.nodes.filter(n => n.role === role && shown(n.year));
     const marker = {{size: ns.map(n => 6 + 3 * Math.sqrt(n.deg)), symbol: role === "offender" ? "diamond" : "circle",
       line: {{width: 0.5, color: "#333"}}}};
-    if (colour.value === "community") {{ marker.color = ns.map(n => n.c); marker.colorscale = "Turbo";
-      marker.cmin = 0; marker.cmax = Math.max(1, ...v.nodes.map(n => n.c)); }}
+    if (colour.value === "community") {{ marker.color = ns.map(n => PALETTE[n.c % PALETTE.length]); }}
     else {{ marker.color = role === "offender" ? "#d95f02" : "#1b9e77"; }}
     traces.push({{x: ns.map(n => n.x), y: ns.map(n => n.y), text: ns.map(n => n.t), mode: "markers",
       type: "scatter", hovertemplate: "%{{text}}<extra></extra>", name: role, marker: marker}});
@@ -194,7 +197,7 @@ def write_network_html(
     egos : sequence of str, optional
         Offender ids whose ego networks come first.
     max_nodes : int, default 500
-        Largest view; larger components (the giant one) are never drawn.
+        Largest view; larger components and the largest (giant) component are never drawn.
     max_egos, max_components : int, default 15
         Number of ego networks and of small components offered in the selector.
     iterations : int, default 50

@@ -335,7 +335,7 @@ class NetworkResult:
             ("recurring perpetrators", self.n_recurring),
             ("share recurring", self.share_recurring),
             *((f"recurring: {k}", v) for k, v in self.by_kind().items()),
-            ("links to unlinked victims (not counted)", self.links["n_links_unlinked_victim"]),
+            ("links to unlinked victims in the data (not counted)", self.links["n_links_unlinked_victim"]),
             ("re-victimisations", rv["n_revictimisations"]),
             ("re-victimisations with an index perpetrator", rv["n_with_index_perpetrator"]),
             ("share with an index perpetrator (95% CI)", _fmt_share(rv["share"], rv["lower"], rv["upper"])),

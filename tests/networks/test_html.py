@@ -18,7 +18,7 @@ from revict.networks import build_offender_network, network_measures, write_netw
 def page(hand_sources, tmp_path):
     net = build_offender_network(hand_sources, all_data=True)
     res = network_measures(net)
-    path = write_network_html(net, res, tmp_path / "network.html", seed=4, max_nodes=5)
+    path = write_network_html(net, res, tmp_path / "network.html", seed=4, max_nodes=13)
     return path.read_text(encoding="utf-8")
 
 
@@ -48,9 +48,13 @@ def test_no_full_pseudonym_in_the_page(page):
     assert "offe…" in page
 
 
-def test_views_are_small_components_and_bounded_ego_networks(page):
-    """With max_nodes 5 the 13-node component is never drawn, the 3-node one is, and egos are cut to 5 nodes."""
+def test_views_are_small_components_and_bounded_ego_networks(page, hand_sources, tmp_path):
+    """The largest component is never drawn, the small one is, and ego networks are cut to max_nodes."""
     views = _data(page)["views"]
+    assert not any("13 nodes" in v["title"] for v in views)  # largest, though within max_nodes
+    net = build_offender_network(hand_sources, all_data=True)
+    small = write_network_html(net, network_measures(net), tmp_path / "small.html", max_nodes=5)
+    views = _data(small.read_text(encoding="utf-8"))["views"]
     titles = [v["title"] for v in views]
     assert "component 1: 3 nodes" in titles
     assert not any("13 nodes" in t for t in titles)
@@ -58,7 +62,7 @@ def test_views_are_small_components_and_bounded_ego_networks(page):
     assert len(egos) == 6  # one per recurring perpetrator
     assert all(len(v["nodes"]) <= 5 for v in views)
     first = egos[0]  # O7: serial, three victims, radius 1 fits
-    assert "serial" in first["title"]
+    assert "(serial, 3 victims; radius 1)" in first["title"]
     assert sorted(n["role"] for n in first["nodes"]) == ["offender", "victim", "victim", "victim"]
     assert [n["deg"] for n in first["nodes"] if n["role"] == "offender"] == [3]  # degree in the whole graph
 

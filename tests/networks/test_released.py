@@ -46,7 +46,7 @@ def test_counts_under_min_cell_are_suppressed_and_flagged(result):
 
 
 def test_a_single_suppressed_cell_triggers_a_second_suppression(result):
-    """One small cell in a table also hides the smallest other cell (so it cannot be derived); two small cells do not."""
+    """One small cell also hides the smallest other cell of its table; two small cells do not."""
     rel = released_aggregates(result, min_cell=2)
     kinds = rel["recurring"]["by_kind"]
     assert kinds["returning"] is None
