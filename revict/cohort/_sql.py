@@ -97,12 +97,16 @@ FROM j
 
 
 def candidates_sql(table: str, persons: str, spec: CohortSpec) -> str:
-    """Persons with time at risk, with their covariates at index."""
+    """Persons with time at risk, with their covariates at index.
+
+    ``pk`` is an integer key in ``person_id`` order, so later joins and sorts run on
+    integers and ordering by ``pk`` is ordering by ``person_id``.
+    """
     age = "(CASE WHEN year(index_date) - birth_year >= 0 THEN year(index_date) - birth_year END)"
     return f"""
 CREATE TEMP TABLE {table} AS
-SELECT person_id, index_date, year(index_date)::BIGINT AS index_year,
-       follow_up_end::BIGINT AS follow_up_end, is_death_end,
+SELECT row_number() OVER (ORDER BY person_id) AS pk, person_id, index_date,
+       year(index_date)::BIGINT AS index_year, follow_up_end::BIGINT AS follow_up_end, is_death_end,
        {level_expr("exploitation_form", "exploitation_form")} AS exploitation_form,
        {level_expr("sex", "sex")} AS sex,
        {age_group_expr(age, spec)} AS age_group,
@@ -120,22 +124,24 @@ def events_sql(table: str, cand: str, spec: CohortSpec, categories: tuple[str, .
     """Victimisations of candidates: the 365 days before index, and counted outcome events.
 
     ``counted`` marks outcome events: category in the outcome set, ``day > max(0,
-    blackout_days)`` and ``day <= follow_up_end`` (the censoring day counts).
+    blackout_days)`` and ``day <= follow_up_end`` (the censoring day counts). Rows
+    with an empty person_id or an unparseable date drop out through the join and
+    the day filter (no filter on the view itself: pushing one into the typed view
+    makes DuckDB evaluate its casts twice).
     """
     min_day = max(0, int(spec.blackout_days))
     cat_ok = "TRUE" if categories is None else f"coalesce(offence_category IN {in_list(categories)}, FALSE)"
     return f"""
 CREATE TEMP TABLE {table} AS
 WITH v AS (
-    SELECT c.person_id, (v.incident_date - c.index_date)::BIGINT AS day,
+    SELECT c.pk, (v.incident_date - c.index_date)::BIGINT AS day,
            coalesce(v.offence_category, 'unknown') AS offence_category, c.follow_up_end
-    FROM victimisations v JOIN {cand} c ON v.person_id = c.person_id
-    WHERE v.person_id IS NOT NULL AND v.incident_date IS NOT NULL
+    FROM (SELECT person_id, incident_date, offence_category FROM victimisations) v
+    JOIN {cand} c ON v.person_id = c.person_id
 )
-SELECT person_id, day, offence_category,
-       (day > {min_day} AND day <= follow_up_end AND {cat_ok}) AS counted
+SELECT pk, day, offence_category, (day > {min_day} AND {cat_ok}) AS counted
 FROM v
-WHERE day BETWEEN -365 AND -1 OR (day > {min_day} AND day <= follow_up_end AND {cat_ok})
+WHERE day BETWEEN -365 AND follow_up_end AND (day < 0 OR (day > {min_day} AND {cat_ok}))
 """
 
 
@@ -146,8 +152,8 @@ CREATE TEMP TABLE {table} AS
 SELECT c.*, coalesce(p.n, 0)::BIGINT AS prior_victimisations_365d,
        CASE WHEN coalesce(p.n, 0) > 0 THEN 'any' ELSE 'none' END AS prior_victimisation
 FROM {cand} c LEFT JOIN (
-    SELECT person_id, count(*) AS n FROM {events} WHERE day < 0 GROUP BY person_id
-) p ON c.person_id = p.person_id
+    SELECT pk, count(*) AS n FROM {events} WHERE day < 0 GROUP BY pk
+) p ON c.pk = p.pk
 """
 
 
@@ -155,47 +161,49 @@ def first_event_sql(final: str, events: str, competing_death: bool) -> str:
     """One row per person: time, status and covariates."""
     death_status = "WHEN c.is_death_end THEN 2 " if competing_death else ""
     return f"""
-SELECT c.person_id, c.index_date, c.index_year,
+SELECT c.pk, c.person_id, c.index_date, c.index_year,
        coalesce(e.first_day, c.follow_up_end)::BIGINT AS time,
        (CASE WHEN e.first_day IS NOT NULL THEN 1 {death_status}ELSE 0 END)::BIGINT AS status,
        c.exploitation_form, c.sex, c.age_group, c.origin, c.reporter, c.cross_border,
        c.prior_victimisation, c.prior_victimisations_365d, c.age_at_index, c.is_minor, c.follow_up_end
 FROM {final} c LEFT JOIN (
-    SELECT person_id, min(day) AS first_day FROM {events} WHERE counted GROUP BY person_id
-) e ON c.person_id = e.person_id
-ORDER BY c.person_id
+    SELECT pk, min(day) AS first_day FROM {events} WHERE counted GROUP BY pk
+) e ON c.pk = e.pk
+ORDER BY c.pk
 """
 
 
 def recurrent_sql(final: str, events: str) -> str:
-    """Counting-process rows tiling (0, follow_up_end]; same-day events count once."""
+    """Counting-process rows tiling (0, follow_up_end]; same-day events count once.
+
+    Rows carry ``pk``; the caller maps it to ``person_id`` (no string join here).
+    """
     return f"""
 WITH d AS (
-    SELECT DISTINCT e.person_id, e.day FROM {events} e SEMI JOIN {final} f ON e.person_id = f.person_id
-    WHERE e.counted
+    SELECT DISTINCT pk, day FROM {events} WHERE counted
 ), ev AS (
-    SELECT person_id, lag(day, 1, 0) OVER w AS start, day AS stop, 1 AS event, row_number() OVER w AS episode
-    FROM d WINDOW w AS (PARTITION BY person_id ORDER BY day)
+    SELECT pk, lag(day, 1, 0) OVER w AS start, day AS stop, 1 AS event, row_number() OVER w AS episode
+    FROM d WINDOW w AS (PARTITION BY pk ORDER BY day)
 ), tail AS (
-    SELECT f.person_id, coalesce(m.last_day, 0) AS start, f.follow_up_end AS stop, 0 AS event,
+    SELECT f.pk, coalesce(m.last_day, 0) AS start, f.follow_up_end AS stop, 0 AS event,
            coalesce(m.n, 0) + 1 AS episode
     FROM {final} f LEFT JOIN (
-        SELECT person_id, max(day) AS last_day, count(*) AS n FROM d GROUP BY person_id
-    ) m ON f.person_id = m.person_id
+        SELECT pk, max(day) AS last_day, count(*) AS n FROM d GROUP BY pk
+    ) m ON f.pk = m.pk
     WHERE coalesce(m.last_day, 0) < f.follow_up_end
 )
-SELECT person_id, start::BIGINT AS start, stop::BIGINT AS stop, event::BIGINT AS event,
-       episode::BIGINT AS episode, (stop - start)::BIGINT AS gap_time
-FROM (SELECT * FROM ev UNION ALL SELECT * FROM tail)
-ORDER BY person_id, start
+SELECT r.pk, r.start::BIGINT AS start, r.stop::BIGINT AS stop, r.event::BIGINT AS event,
+       r.episode::BIGINT AS episode, (r.stop - r.start)::BIGINT AS gap_time
+FROM (SELECT * FROM ev SEMI JOIN {final} f ON ev.pk = f.pk UNION ALL SELECT * FROM tail) r
+ORDER BY r.pk, r.start
 """
 
 
 def outcome_events_sql(final: str, events: str) -> str:
-    """Every counted outcome incident during follow-up (same-day incidents each listed)."""
+    """Every counted outcome incident during follow-up (same-day incidents each listed), by ``pk``."""
     return f"""
-SELECT e.person_id, e.day, e.offence_category
-FROM {events} e SEMI JOIN {final} f ON e.person_id = f.person_id
+SELECT e.pk, e.day, e.offence_category
+FROM {events} e SEMI JOIN {final} f ON e.pk = f.pk
 WHERE e.counted
-ORDER BY e.person_id, e.day, e.offence_category
+ORDER BY e.pk, e.day, e.offence_category
 """

@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from revict._core.errors import SourceError
@@ -130,17 +131,27 @@ def _select_covariates(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     logger.debug("cohort sql: %s", " ".join(sql.split()))
-    return con.execute(sql).df()
+    # Arrow then pandas: several times faster than .df() for millions of string cells
+    return con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec) -> dict[str, pd.DataFrame]:
     competing = "death" in spec.competing_risks
     first = _fetch(con, _sql.first_event_sql(t["final"], t["events"], competing))
+    first["index_date"] = first["index_date"].astype("datetime64[ns]")
     first["age_at_index"] = first["age_at_index"].astype("Int64")
     first["is_minor"] = first["is_minor"].astype("boolean")
+    # pk -> person_id lookup: the long tables share the first-event table's string objects
+    pks = first["pk"].to_numpy()
+    lookup = np.empty(int(pks.max()) + 1 if len(pks) else 1, dtype=object)
+    lookup[pks] = first["person_id"].to_numpy()
     first = first.loc[:, list(FIRST_EVENT_COLUMNS)]
-    recurrent = _fetch(con, _sql.recurrent_sql(t["final"], t["events"])).loc[:, list(RECURRENT_COLUMNS)]
-    events = _fetch(con, _sql.outcome_events_sql(t["final"], t["events"])).loc[:, list(OUTCOME_EVENT_COLUMNS)]
+    recurrent = _fetch(con, _sql.recurrent_sql(t["final"], t["events"]))
+    events = _fetch(con, _sql.outcome_events_sql(t["final"], t["events"]))
+    for df in (recurrent, events):
+        df.insert(0, "person_id", lookup[df.pop("pk").to_numpy()])
+    recurrent = recurrent.loc[:, list(RECURRENT_COLUMNS)]
+    events = events.loc[:, list(OUTCOME_EVENT_COLUMNS)]
     for df in (first, recurrent, events):
         df.reset_index(drop=True, inplace=True)
     return {"first_event": first, "recurrent": recurrent, "outcome_events": events}
