@@ -98,6 +98,17 @@ class MSEResult:
         """Candidate models side by side (estimate, interval, deviance, df, AIC, BIC), by AIC."""
         return candidates_frame(self.candidates)
 
+    def headline(self) -> str:
+        """Return one plain-language sentence with the estimate, its interval and the model range."""
+        ci = self.ci
+        upper = f"{ci.upper:,.0f}" if math.isfinite(ci.upper) else "no upper limit"
+        lo, hi = self.sensitivity_range()
+        return (
+            f"An estimated {self.estimate:,.0f} victims ({ci.conf_level:.0%} interval {ci.lower:,.0f} to {upper}), "
+            f"of whom {self.n_observed:,} were registered: about {self.estimate / self.n_observed:.1f} times the "
+            f"registered number. Other candidate models give {lo:,.0f} to {hi:,.0f}."
+        )
+
     def sensitivity_range(self) -> tuple[float, float]:
         """Smallest and largest estimate over the candidate models whose estimate exists."""
         ests = [c.total for c in self.candidates if c.total is not None]
@@ -116,6 +127,8 @@ class MSEResult:
             "empty_overlaps": self.table.to_dict()["empty_overlaps"],
             "estimate": round(self.estimate, 2),
             "dark_figure": round(self.dark, 2),
+            "ratio_to_observed": round(self.estimate / self.n_observed, 3),
+            "headline": self.headline(),
             "ci": self.ci.to_dict(),
             "intervals": [i.to_dict() for i in self.intervals],
             "model": self.chosen.to_dict(),

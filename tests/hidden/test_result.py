@@ -65,3 +65,12 @@ def test_html_repr_names_estimate_and_model(western) -> None:
     html = western._repr_html_()
     assert "A:E" in html
     assert "2,483" in html
+
+
+def test_headline_states_estimate_interval_and_model_range(western) -> None:
+    """The headline sentence gives the estimate, its interval, the observed number and the model range."""
+    text = western.to_dict()["headline"]
+    assert "2,483" in text
+    assert "345 were registered" in text
+    lo, hi = western.sensitivity_range()
+    assert f"{lo:,.0f} to {hi:,.0f}" in text
