@@ -372,6 +372,10 @@ def _opt_int(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in df.to_dict("records")]
+
+
 def to_networkx(net: OffenderNetwork) -> nx.Graph:
     """Build the bipartite networkx graph (nodes and edges added in sorted order).
 
@@ -386,41 +390,41 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
 
     g = nx.Graph(scope=net.scope)
     victims, offenders = _node_tables(net)
-    for r in victims.itertuples(index=False):
+    for r in _rows(victims):
         g.add_node(
-            VICTIM_PREFIX + r.person_id,
+            VICTIM_PREFIX + r["person_id"],
             role="victim",
             bipartite=0,
-            pseudonym=r.person_id,
-            n_events=int(r.n_events),
-            n_offenders=int(r.n_offenders),
-            index_date=_as_date(r.index_date),
-            first_year=_opt_int(r.first_year),
+            pseudonym=r["person_id"],
+            n_events=int(r["n_events"]),
+            n_offenders=int(r["n_offenders"]),
+            index_date=_as_date(r["index_date"]),
+            first_year=_opt_int(r["first_year"]),
         )
-    for r in offenders.itertuples(index=False):
+    for r in _rows(offenders):
         g.add_node(
-            OFFENDER_PREFIX + r.offender_id,
+            OFFENDER_PREFIX + r["offender_id"],
             role="offender",
             bipartite=1,
-            pseudonym=r.offender_id,
-            n_events=int(r.n_events),
-            n_victims=int(r.n_victims),
-            kind=r.kind,
-            is_recurring=r.kind != "none",
-            first_year=_opt_int(r.first_year),
+            pseudonym=r["offender_id"],
+            n_events=int(r["n_events"]),
+            n_victims=int(r["n_victims"]),
+            kind=r["kind"],
+            is_recurring=r["kind"] != "none",
+            first_year=_opt_int(r["first_year"]),
         )
-    for r in net.edges().itertuples(index=False):
+    for r in _rows(net.edges()):
         g.add_edge(
-            OFFENDER_PREFIX + r.offender_id,
-            VICTIM_PREFIX + r.person_id,
-            n_events=int(r.n_events),
-            first_date=_as_date(r.first_date),
-            last_date=_as_date(r.last_date),
-            first_year=_opt_int(r.first_year),
-            has_index_registration=bool(r.has_index_registration),
-            event_ids=tuple(r.event_ids),
-            event_dates=tuple(_as_date(d) for d in r.event_dates),
-            event_types=tuple(r.event_types),
-            categories=tuple(r.categories),
+            OFFENDER_PREFIX + r["offender_id"],
+            VICTIM_PREFIX + r["person_id"],
+            n_events=int(r["n_events"]),
+            first_date=_as_date(r["first_date"]),
+            last_date=_as_date(r["last_date"]),
+            first_year=_opt_int(r["first_year"]),
+            has_index_registration=bool(r["has_index_registration"]),
+            event_ids=tuple(r["event_ids"]),
+            event_dates=tuple(_as_date(d) for d in r["event_dates"]),
+            event_types=tuple(r["event_types"]),
+            categories=tuple(r["categories"]),
         )
     return g

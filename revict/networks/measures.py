@@ -320,7 +320,8 @@ class NetworkResult:
             "co_offending": co,
             "yearly_snapshots": _records(self.snapshots),
         }
-        return json_safe(data)
+        out: dict[str, Any] = json_safe(data)
+        return out
 
     def summary(self) -> pd.DataFrame:
         """Return the headline measures as a two-column DataFrame (measure, value)."""

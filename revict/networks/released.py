@@ -89,14 +89,14 @@ def _quantiles(s: _Suppressor, ttr: dict[str, Any]) -> dict[str, Any]:
 
 def _yearly(s: _Suppressor, snaps: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for r in snaps.itertuples(index=False):
-        y = int(r.year)
+    for r in snaps.to_dict("records"):
+        y = int(r["year"])
         rows.append(
             {
                 "year": y,
-                "offenders": s.count(f"yearly.{y}.offenders", int(r.offenders)),
-                "victims": s.count(f"yearly.{y}.victims", int(r.victims)),
-                "recurring": s.count(f"yearly.{y}.recurring", int(r.recurring)),
+                "offenders": s.count(f"yearly.{y}.offenders", int(r["offenders"])),
+                "victims": s.count(f"yearly.{y}.victims", int(r["victims"])),
+                "recurring": s.count(f"yearly.{y}.recurring", int(r["recurring"])),
             }
         )
     return rows
