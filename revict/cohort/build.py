@@ -132,7 +132,8 @@ def _select_covariates(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     logger.debug("cohort sql: %s", " ".join(sql.split()))
     # Arrow then pandas: several times faster than .df() for millions of string cells
-    return con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+    df: pd.DataFrame = con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+    return df
 
 
 def _tables(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec) -> dict[str, pd.DataFrame]:
@@ -210,10 +211,12 @@ def build_cohort(sources: Sources, spec: CohortSpec, *, cohort_path: Path | None
     >>> from revict.contract import load_schema
     >>> from revict.load import load_sources
     >>> from revict.synth import synthesize
+    >>> from revict.contract.schema_io import REPO_ROOT
     >>> from revict.cohort import load_cohort
     >>> d = tempfile.mkdtemp()
     >>> _ = synthesize(d, victims=300, seed=1)
-    >>> tables = build_cohort(load_sources(load_schema(), d), load_cohort("cohorts/nr-seven-year.yaml"))
+    >>> spec = load_cohort(REPO_ROOT / "cohorts" / "nr-seven-year.yaml")
+    >>> tables = build_cohort(load_sources(load_schema(), d), spec)
     >>> bool(tables.first_event["time"].between(0, 2557).all())
     True
     >>> list(tables.attrition["step"])[-1]
