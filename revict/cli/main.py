@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, network_cmd, schema_cmd, synth_cmd, validate_cmd
+from revict.cli import report_cmd
 from revict.cli._common import console, versions
 
 app = typer.Typer(
@@ -29,6 +30,8 @@ app.add_typer(cohort_cmd.app, name="cohort")
 app.command("hidden")(hidden_cmd.hidden)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("network")(network_cmd.network)
+app.command("report")(report_cmd.report)
+app.command("run")(report_cmd.run)
 
 
 def _version_callback(value: bool) -> None:

@@ -41,9 +41,12 @@ class Suppression:
         return {"what": self.what, "rule": self.rule, "reason": self.reason}
 
 
+SECONDARY = "x"
+
+
 def is_suppressed(value: Any) -> bool:
-    """Whether a released value is a suppression marker such as ``"<10"``."""
-    return isinstance(value, str) and value.startswith("<")
+    """Whether a released value is a suppression marker: ``"<10"`` (small) or ``"x"`` (secondary)."""
+    return isinstance(value, str) and (value.startswith("<") or value == SECONDARY)
 
 
 def as_count(value: Any) -> int | None:
@@ -115,8 +118,14 @@ def _pick_partner(
     return min(open_cells, key=lambda i: (values[i] if values[i] is not None else -1, i))
 
 
-def _line_needs_more(values: Sequence[int | None], mask: list[bool], line: Line, min_cell: int) -> bool:
-    """Whether the suppressed cells of a line could be recovered (or narrowed) from the rest."""
+def _line_needs_more(values: Sequence[int | None], mask: list[bool], line: Line, min_cell: int,
+                     infer: bool = True) -> bool:
+    """Whether the suppressed cells of a line could be recovered (or narrowed) from the rest.
+
+    With the total shown, the hidden cells together equal the total minus the shown cells,
+    even when their own values are unknown (already suppressed upstream); that sum must
+    not be small either.
+    """
     if line.total is None:
         return False
     hidden = [i for i in line.cells if mask[i]]
@@ -129,6 +138,10 @@ def _line_needs_more(values: Sequence[int | None], mask: list[bool], line: Line,
         known = [values[i] for i in hidden]
         if all(v is not None for v in known):
             return sum(v for v in known if v is not None) < min_cell
+        total = values[line.total]
+        shown = [values[i] for i in line.cells if not mask[i]]
+        if infer and total is not None and all(v is not None for v in shown):
+            return total - sum(v for v in shown if v is not None) < min_cell
     return False
 
 
@@ -138,6 +151,7 @@ def secondary_suppress(
     lines: Sequence[Line],
     min_cell: int,
     protect: Collection[int] = (),
+    infer: bool = True,
 ) -> list[bool]:
     """Extend a suppression mask until no suppressed cell can be recovered from published totals.
 
@@ -158,6 +172,9 @@ def secondary_suppress(
         Threshold.
     protect : collection of int
         Cells to keep shown where another choice exists (e.g. the cohort size).
+    infer : bool
+        Infer the sum of hidden cells of unknown value from the total (off for rounded input,
+        where that sum is not exact).
 
     Returns
     -------
@@ -169,7 +186,7 @@ def secondary_suppress(
     while changed:
         changed = False
         for line in lines:
-            if not _line_needs_more(values, mask, line, min_cell):
+            if not _line_needs_more(values, mask, line, min_cell, infer):
                 continue
             partner = _pick_partner(values, mask, line.cells, protect)
             if partner is None and line.total is not None and not mask[line.total]:
@@ -191,6 +208,9 @@ def control_table(
 ) -> tuple[list[Count], list[Suppression]]:
     """Primary + secondary suppression and rounding of one additive table.
 
+    A small count is released as ``"<min_cell"``; a count hidden only so that a small one
+    cannot be recovered (secondary suppression) as ``"x"`` -- it is not small.
+
     Parameters
     ----------
     values : sequence
@@ -211,12 +231,15 @@ def control_table(
     """
     counts = [as_count(v) for v in values]
     primary = [c is not None and is_small(c, rules) for c in counts]
-    mask = secondary_suppress(counts, primary, lines, rules.min_cell, protect)
+    mask = secondary_suppress(counts, primary, lines, rules.min_cell, protect, infer=rules.rounding is None)
     out: list[Count] = []
     notes: list[Suppression] = []
     for i, c in enumerate(counts):
         if mask[i]:
-            out.append(rules.suppressed_label)
+            if c is None:  # already a marker: keep it
+                out.append(values[i] if is_suppressed(values[i]) else rules.suppressed_label)
+            else:
+                out.append(rules.suppressed_label if primary[i] else SECONDARY)
             if c is not None:  # newly suppressed now (not already a marker)
                 rule = "min_cell" if primary[i] else "secondary"
                 why = (

@@ -36,13 +36,13 @@ def _describe_ci(ctx: Ctx, g: str) -> str:
         if r is not None:
             parts.append(f"{level_label(g, lv, ctx.lang)} {fmt_pct(r['estimate'], ctx.lang)} "
                          f"({t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)})")
+    by = (ctx.tr("for the whole cohort", "voor het hele cohort") if g == "all" else
+          ctx.tr(f"by {grouping_label(g, 'en').lower()}", f"naar {grouping_label(g, 'nl').lower()}"))
     lead = ctx.tr(
-        f"Line chart of the cumulative percentage of people who became a victim again, by "
-        f"{grouping_label(g, ctx.lang).lower()}, from registration up to {h} years. The shaded band is the "
-        f"95% confidence interval. After {h} years: ",
-        f"Lijngrafiek van het cumulatieve percentage mensen dat opnieuw slachtoffer werd, naar "
-        f"{grouping_label(g, ctx.lang).lower()}, vanaf registratie tot {h} jaar. De gekleurde band is het "
-        f"95%-betrouwbaarheidsinterval. Na {h} jaar: ")
+        f"Line chart of the cumulative percentage of people who became a victim again, {by}, from "
+        f"registration up to {h} years. The shaded band is the 95% confidence interval. After {h} years: ",
+        f"Lijngrafiek van het cumulatieve percentage mensen dat opnieuw slachtoffer werd, {by}, vanaf "
+        f"registratie tot {h} jaar. De gekleurde band is het 95%-betrouwbaarheidsinterval. Na {h} jaar: ")
     tail = "; ".join(parts) if parts else ctx.tr("not shown (too few people).", "niet getoond (te weinig personen).")
     return lead + tail + "."
 
@@ -77,9 +77,6 @@ def cumulative_incidence(ctx: Ctx) -> str:
     fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
                                   yaxis=fig.layout.yaxis.to_plotly_json()))
     sel = "sel-ci"
-    descs = "".join(
-        f'<p class="desc" data-switch="{sel}" data-grouping="{escape(g)}"{"" if i == 0 else " hidden"}>'
-        f"{escape(_describe_ci(ctx, g))}</p>" for i, g in enumerate(groupings))
     how = ctx.tr(
         "How to read this: each line starts at 0% at registration and rises each time people in that group "
         "become a victim again. The higher the line, the more people were victimised again; the steeper, the "
@@ -87,14 +84,14 @@ def cumulative_incidence(ctx: Ctx) -> str:
         "Zo leest u dit: elke lijn begint bij 0% op het moment van registratie en stijgt telkens als mensen in "
         "die groep opnieuw slachtoffer worden. Hoe hoger de lijn, hoe meer mensen opnieuw slachtoffer werden; "
         "hoe steiler, hoe sneller. Lijnen stoppen waar te weinig mensen nog gevolgd worden.")
-    main = chart(fig, fig_id="fig-ci", title=t("cum_pct", ctx.lang), description=_describe_ci(ctx, groupings[0]),
+    main = chart(fig, fig_id="fig-ci", title=t("cum_pct", ctx.lang),
+                 description=[(g, _describe_ci(ctx, g)) for g in groupings], switch=sel,
                  csv_uri=csv_data_uri(CSV_CURVE, rows, ctx.lang), csv_name="cumulative-incidence", lang=ctx.lang)
     cr_html, cr_id = _competing(ctx, groupings, h)
     targets = ["fig-ci", *([cr_id] if cr_id else [])]
     options = [(g, grouping_label(g, ctx.lang)) for g in groupings]
     return (f'<p>{escape(how)}</p>' + selector(sel, t("show_by", ctx.lang), options, targets)
-            + f'<div class="pair"><div>{main}</div><div>{cr_html}</div></div>'
-            + f'<div class="descs" aria-live="polite">{descs}</div>' + _at_risk_tables(ctx, groupings, sel))
+            + f'<div class="pair"><div>{main}</div><div>{cr_html}</div></div>' + _at_risk_tables(ctx, groupings, sel))
 
 
 def _competing(ctx: Ctx, groupings: list[str], h: float) -> tuple[str, str | None]:
@@ -115,7 +112,7 @@ def _competing(ctx: Ctx, groupings: list[str], h: float) -> tuple[str, str | Non
 
     fig, rows = grouped_figure(
         outcome, groupings, lambda c: step_series(c, "cif", "lower", "upper", initial=0.0),
-        lang=ctx.lang, y_title=t("cif_pct", ctx.lang), hover_value=t("cif_pct", ctx.lang), horizon=h,
+        lang=ctx.lang, y_title=t("cum_pct", ctx.lang), hover_value=t("cum_pct", ctx.lang), horizon=h,
         extra=add_death)
     fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
                                   yaxis=fig.layout.yaxis.to_plotly_json()))
@@ -150,7 +147,7 @@ def offences(ctx: Ctx) -> str:
                   f"Gestapeld staafdiagram van de misdrijven waarvan mensen na registratie slachtoffer werden, per "
                   f"jaar sinds registratie. Meest voorkomend: {top_txt}.")
     note = t("suppressed_note", ctx.lang, m=ctx.min_label[1:]) if hidden else ""
-    return chart(fig, fig_id="fig-offences", title=t("offences", ctx.lang), description=desc, note=note,
+    return chart(fig, fig_id="fig-offences", title=t("offences_fig", ctx.lang), description=desc, note=note,
                  csv_uri=csv_data_uri(["year_since_index", "category", "n_events", "n_persons"], csv_rows, ctx.lang),
                  csv_name="offences-by-year", lang=ctx.lang)
 
@@ -176,7 +173,7 @@ def hazard_ratios(ctx: Ctx) -> str:
         "dan kan het verschil toeval zijn.")
     desc = "; ".join(sentences) + "."
     return (f"<p>{escape(how)}</p>" + chart(
-        fig, fig_id="fig-forest", title=t("hazard_ratios", ctx.lang), description=desc,
+        fig, fig_id="fig-forest", title=t("forest_fig", ctx.lang), description=desc,
         csv_uri=csv_data_uri(["term", "hr", "ci_lower", "ci_upper", "p"], csv_rows, ctx.lang),
         csv_name="hazard-ratios", lang=ctx.lang))
 
@@ -229,7 +226,7 @@ def perpetrators(ctx: Ctx) -> str:
     rows = [[ctx.tr("Perpetrators linked to the cohort's victims", "Daders gekoppeld aan slachtoffers in het cohort"),
              net.get("offenders", "–")],
             [ctx.tr("… of whom recurring", "… van wie terugkerend of herhaald"), net.get("recurring", "–")],
-            *[[f"   {names[k]}", v] for k, v in kinds.items() if k in names]]
+            *[[f"– {names[k]}", kinds[k]] for k in ("serial", "returning", "both", "repeat") if k in kinds]]
     share = net.get("recurring_share")
     lead = ""
     if isinstance(share, float):

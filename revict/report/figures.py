@@ -12,9 +12,14 @@ from typing import Any
 import plotly.graph_objects as go
 
 from revict.report.i18n import Lang, fmt_ci, fmt_num, level_label, t
-from revict.report.palette import NEUTRAL, rgba, style_for
+from revict.report.palette import COLOURS, NEUTRAL, rgba, style_for
 
 DAYS_PER_YEAR = 365.25
+#: fewest pooled steps for a group's curve to be drawn (fewer reads as noise)
+MIN_POINTS = 3
+#: a fixed colour per offence category (serious crimes first), the same in every report
+CATEGORY_COLOURS: dict[str, str] = {"violence": COLOURS[0], "threat": COLOURS[1], "exploitation": COLOURS[2],
+                                    "sexual": COLOURS[3], "property": COLOURS[4], "other": NEUTRAL}
 Series = tuple[list[float], list[float | None], list[float | None], list[float | None]]
 
 
@@ -45,18 +50,23 @@ def step_series(curve: Mapping[str, Any], key: str, lo: str, hi: str, *, initial
 
 def add_band_and_line(fig: go.Figure, s: Series, *, name: str, colour: str, dash: str, grouping: str,
                       visible: bool, hover: str, legend: bool = True, band: bool = True) -> None:
-    """A confidence band (filled between the limits) and the estimate as a step line."""
+    """A confidence band (filled between the limits) and the estimate as a line.
+
+    The points are the pooled steps of the released curve (each holds at least ``min_cell``
+    events), joined by straight lines: between two points the estimator lies between their
+    values, and a flat-then-jump drawing would suggest nothing happened in between.
+    """
     x, y, lo, hi = s
-    meta = {"grouping": grouping}
+    ymax = max((v for v in hi if v is not None), default=0.0)
+    meta = {"grouping": grouping, "ymax": ymax}
     if band:
-        fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, hoverinfo="skip",
                                  showlegend=False, visible=visible, meta=meta, legendgroup=name))
-        fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
+        fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, fill="tonexty",
                                  fillcolor=rgba(colour, 0.14), hoverinfo="skip", showlegend=False,
                                  visible=visible, meta=meta, legendgroup=name))
     custom = [[a, b] for a, b in zip(lo, hi, strict=True)]
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line={"color": colour, "dash": dash, "width": 2.6,
-                                                                       "shape": "hv"},
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line={"color": colour, "dash": dash, "width": 2.6},
                              customdata=custom, hovertemplate=hover, visible=visible, meta=meta,
                              legendgroup=name, showlegend=legend))
 
@@ -84,7 +94,7 @@ def grouped_figure(
         visible = gi == 0
         for li, (lv, curve) in enumerate(groups.get(g, {}).items()):
             s = series(curve)
-            if s is None:
+            if s is None or len(s[0]) < MIN_POINTS + 2:  # too few pooled steps to draw a meaningful line
                 continue
             name = level_label(g, lv, lang)
             colour, dash = style_for(li, lv) if g != "all" else (NEUTRAL, "solid")
@@ -92,7 +102,8 @@ def grouped_figure(
                      f"<br>{t('ci_short', lang)} %{{customdata[0]:{y_format}}}–%{{customdata[1]:{y_format}}}"
                      "<extra></extra>")
             add_band_and_line(fig, s, name=name, colour=colour, dash=dash, grouping=g, visible=visible, hover=hover)
-            y_max = max(y_max, *(v for v in s[3] if v is not None))
+            if visible:
+                y_max = max(y_max, *(v for v in s[3] if v is not None))
             rows += [[g, lv, round(x, 4), y, lo, hi] for x, y, lo, hi in zip(*s, strict=True)]
         if extra is not None:
             extra(fig, g, visible)
@@ -109,9 +120,8 @@ def offences_figure(rows: Sequence[Mapping[str, Any]], lang: Lang) -> tuple[go.F
 
     Returns the figure, the CSV rows (suppressed cells as ``<10``) and the number of hidden cells.
     """
-    from revict.report.palette import COLOURS
-
-    cats = list(dict.fromkeys(str(r.get("category")) for r in rows))
+    present = list(dict.fromkeys(str(r.get("category")) for r in rows))
+    cats = [c for c in CATEGORY_COLOURS if c in present] + [c for c in present if c not in CATEGORY_COLOURS]
     fig = go.Figure()
     csv_rows: list[list[Any]] = []
     hidden = 0
@@ -128,7 +138,7 @@ def offences_figure(rows: Sequence[Mapping[str, Any]], lang: Lang) -> tuple[go.F
             else:
                 hidden += 1
         label = level_label("category", cat, lang)
-        fig.add_trace(go.Bar(x=xs, y=ys, name=label, marker={"color": COLOURS[ci % len(COLOURS)],
+        fig.add_trace(go.Bar(x=xs, y=ys, name=label, marker={"color": CATEGORY_COLOURS.get(cat, COLOURS[ci % 7]),
                                                              "line": {"color": "#FFFFFF", "width": 1}},
                              hovertemplate=f"<b>{label}</b><br>{t('year_since', lang)} %{{x}}<br>"
                                            f"{t('n_events', lang)}: %{{y:,}}<extra></extra>"))
@@ -151,7 +161,10 @@ def forest_figure(terms: Sequence[Mapping[str, Any]], references: Mapping[str, s
             continue
         ref = references.get(cov)
         lab = level_label(cov, level, lang)
-        label = f"{lab} ({t('vs', lang)} {level_label(cov, ref, lang).lower()})" if ref else lab
+        ref_label = level_label(cov, ref, lang) if ref else ""
+        if cov != "origin":
+            ref_label = ref_label[:1].lower() + ref_label[1:]
+        label = f"{lab} ({t('vs', lang)} {ref_label})" if ref else lab
         change = (h - 1) * 100
         word = t("higher", lang) if h >= 1 else t("lower", lang)
         sentence = (f"{label}: {fmt_num(abs(change), lang)}% {word} "
@@ -169,7 +182,10 @@ def forest_figure(terms: Sequence[Mapping[str, Any]], references: Mapping[str, s
                  "thickness": 2.2, "width": 6},
         text=texts, hovertemplate="%{text}<extra></extra>", showlegend=False))
     fig.add_vline(x=1, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig.update_layout(xaxis={"type": "log", "title": {"text": t("hr_axis", lang)}},
+    span = [min([*(h - a for h, a in zip(hr, lo, strict=True)), 0.8]), max([*(h + b for h, b in zip(hr, hi, strict=True)), 1.25])]
+    ticks = [v for v in (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.75, 1, 1.5, 2, 3, 4, 5, 10) if span[0] * 0.9 <= v <= span[1] * 1.1]
+    fig.update_layout(xaxis={"type": "log", "title": {"text": t("hr_axis", lang)}, "tickvals": ticks,
+                             "ticktext": [fmt_num(v, lang, 2 if v < 1 else (1 if v % 1 else 0)) for v in ticks]},
                       yaxis={"autorange": "reversed", "automargin": True},
                       height=max(260, 60 + 44 * len(labels)), margin={"l": 20})
     return fig, csv_rows, sentences
@@ -178,7 +194,7 @@ def forest_figure(terms: Sequence[Mapping[str, Any]], references: Mapping[str, s
 def distribution_figure(dist: Mapping[str, Any], *, x_title: str, y_title: str, lang: Lang,
                         colour: str = "#0072B2") -> tuple[go.Figure, list[list[Any]]]:
     """Bars of a top-coded distribution (suppressed classes listed but not drawn)."""
-    labels = [str(x) for x in dist.get("labels", [])]
+    labels = [str(x).replace("-", "–") for x in dist.get("labels", [])]
     counts = list(dist.get("counts", []))
     xs = [lb for lb, c in zip(labels, counts, strict=True) if isinstance(c, int)]
     ys = [c for c in counts if isinstance(c, int)]

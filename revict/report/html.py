@@ -57,10 +57,14 @@ def _csv_cell(v: Any, lang: Lang) -> Any:
 
 
 def chart(
-    fig: go.Figure, *, fig_id: str, title: str, description: str, csv_uri: str, csv_name: str, lang: Lang,
-    note: str = "",
+    fig: go.Figure, *, fig_id: str, title: str, description: str | Sequence[tuple[str, str]], csv_uri: str,
+    csv_name: str, lang: Lang, note: str = "", switch: str = "",
 ) -> str:
-    """A chart in a ``<figure>``: title, the plot, a text description, a download link."""
+    """A chart in a ``<figure>``: title, the plot, a text description, a download link.
+
+    ``description`` is a text, or ``(grouping, text)`` pairs shown one at a time by the
+    selector ``switch`` (the first visible initially).
+    """
     plot = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=fig_id, config=PLOT_CONFIG,
                        validate=False)
     extra = f'<p class="note">{escape(note)}</p>' if note else ""
@@ -68,10 +72,17 @@ def chart(
         f'<figure class="chart" aria-labelledby="{fig_id}-title" aria-describedby="{fig_id}-desc">'
         f'<figcaption id="{fig_id}-title">{escape(title)}</figcaption>'
         f'<div class="plot" data-chart="{fig_id}">{plot}</div>'
-        f'<p class="desc" id="{fig_id}-desc">{escape(description)}</p>{extra}'
+        f'<div class="desc" id="{fig_id}-desc" aria-live="polite">{_desc(description, switch)}</div>{extra}'
         f'<a class="download" download="{escape(csv_name)}.csv" href="{csv_uri}">{escape(t("download", lang))}</a>'
         "</figure>"
     )
+
+
+def _desc(description: str | Sequence[tuple[str, str]], switch: str) -> str:
+    if isinstance(description, str):
+        return f"<p>{escape(description)}</p>"
+    return "".join(f'<p data-switch="{switch}" data-grouping="{escape(g)}"{"" if i == 0 else " hidden"}>'
+                   f"{escape(text)}</p>" for i, (g, text) in enumerate(description))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]], lang: Lang, *, caption: str = "",
@@ -135,6 +146,7 @@ figure.chart figcaption{font-weight:700;font-size:1.05rem;margin-bottom:4px}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:20px}
 @media (max-width:1000px){.pair{grid-template-columns:1fr}}
 .desc{color:var(--text);font-size:.95rem;max-width:70em;margin:6px 0}
+.desc p{margin:0}
 .note{color:var(--muted);font-size:.9rem;margin:4px 0}
 .download{display:inline-block;font-size:.92rem;margin-top:2px}
 .selector{margin:6px 0 10px;font-size:1rem}
@@ -167,7 +179,10 @@ JS = """
       var gd = document.getElementById(id);
       if(!gd || !gd.data){return;}
       var vis = gd.data.map(function(tr){return !!(tr.meta && tr.meta.grouping === g);});
+      var ymax = 0;
+      gd.data.forEach(function(tr, i){ if(vis[i] && tr.meta && tr.meta.ymax > ymax){ ymax = tr.meta.ymax; } });
       Plotly.restyle(gd, {visible: vis});
+      if(ymax > 0){ Plotly.relayout(gd, {'yaxis.range': [0, ymax * 1.08]}); }
     });
     document.querySelectorAll('[data-switch="'+sel.id+'"]').forEach(function(el){
       el.hidden = el.getAttribute('data-grouping') !== g;

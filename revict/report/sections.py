@@ -57,7 +57,7 @@ def group_order(ctx: Ctx, grouping: str) -> list[str]:
 
 def in_ten(p: float, ctx: Ctx) -> str:
     """'About 5 in 10' in plain words."""
-    k = round(p * 10)
+    k = int(p * 10 + 0.5)  # half up: 45% reads "about 5 in 10"
     if k == 0:
         return ctx.tr("Fewer than 1 in 10", "Minder dan 1 op de 10")
     if k >= 10:
@@ -80,8 +80,8 @@ def headline(ctx: Ctx) -> str:
         return na(ctx)
     est = row["estimate"]
     sentence = ctx.tr(
-        f"{in_ten(est, ctx)} people registered as victims of human trafficking became the victim of "
-        f"{_outcome_words(ctx)} again within {h} years.",
+        f"{in_ten(est, ctx)} people registered as victims of human trafficking were again the victim of "
+        f"{_outcome_words(ctx)} within {h} years.",
         f"{in_ten(est, ctx)} mensen die als slachtoffer van mensenhandel zijn geregistreerd, werden binnen {h} jaar "
         f"opnieuw slachtoffer van {_outcome_words(ctx)}.")
     n = (ctx.data.get("cohort") or {}).get("n")
@@ -126,7 +126,9 @@ def cohort_flow(ctx: Ctx) -> str:
             removed = s["n_removed"]
             if removed == 0:
                 continue
-            items.append(f'<li class="arrow">{escape(label)}: −{escape(fmt_num(removed, ctx.lang))}</li>')
+            n_txt = fmt_num(removed, ctx.lang)
+            items.append(f'<li class="arrow">{escape(label)}: {escape(n_txt)} '
+                         f'{escape(ctx.tr("left out", "weggelaten"))}</li>')
         if i == 0 or i == len(steps) - 1:
             items.append(f'<li class="step"><span class="n">{escape(fmt_num(s["n_remaining"], ctx.lang))}</span> '
                          f'{escape(label)}</li>')
@@ -146,29 +148,79 @@ def descriptives(ctx: Ctx) -> str:
     if not desc or not desc.get("rows"):
         return na(ctx)
     by = desc.get("by", "exploitation_form")
-    cols = [level_label(by, c, ctx.lang) for c in desc["columns"]]
+    order = _level_order(by, desc["columns"])
+    columns = [desc["columns"][j] for j in order]
+    cols = [level_label(by, c, ctx.lang) for c in columns]
     header = [t("group", ctx.lang), *cols, t("total", ctx.lang)]
     rows: list[list[Any]] = []
     csv_rows: list[list[Any]] = []
-    current = None
+    blocks: dict[str, list[dict[str, Any]]] = {}
     for r in desc["rows"]:
-        if r["covariate"] != current:
-            current = r["covariate"]
-            rows.append([grouping_label(current, ctx.lang), *([""] * (len(cols) + 1))])
-        rows.append([level_label(r["covariate"], r["level"], ctx.lang), *r["counts"], r["total"]])
-        csv_rows.append([r["covariate"], r["level"], *r["counts"], r["total"]])
-    rows.append([t("total", ctx.lang), *desc.get("column_totals", [])])
-    csv_rows.append(["total", "", *desc.get("column_totals", [])])
+        blocks.setdefault(r["covariate"], []).append(r)
+    for cov, block in blocks.items():
+        rows.append([grouping_label(cov, ctx.lang), *([""] * (len(cols) + 1))])
+        levels = [r["level"] for r in block]
+        for i in _level_order(cov, levels):
+            r = block[i]
+            counts = [r["counts"][j] for j in order]
+            rows.append([level_label(cov, r["level"], ctx.lang), *counts, r["total"]])
+            csv_rows.append([cov, r["level"], *counts, r["total"]])
+    col_totals = list(desc.get("column_totals", []))
+    col_totals = [*(col_totals[j] for j in order if j < len(col_totals)), *col_totals[len(order):]]
+    rows.append([t("total", ctx.lang), *col_totals])
+    csv_rows.append(["total", "", *col_totals])
     html_table = table(header, rows, ctx.lang, caption=t("descriptives", ctx.lang))
-    # mark covariate header rows
-    for cov_row in {grouping_label(r["covariate"], ctx.lang) for r in desc["rows"]}:
-        html_table = html_table.replace(f'<tr><th scope="row">{escape(cov_row)}</th>',
-                                        f'<tr class="block"><th scope="row">{escape(cov_row)}</th>', 1)
-    uri = csv_data_uri(["covariate", "level", *desc["columns"], "total"], csv_rows, ctx.lang)
+    for cov in blocks:  # covariate header rows span the table
+        label = escape(grouping_label(cov, ctx.lang))
+        empty = '<td class="num"></td>' * (len(cols) + 1)
+        html_table = html_table.replace(f'<tr><th scope="row">{label}</th>{empty}</tr>',
+                                        f'<tr class="block"><th scope="rowgroup" colspan="{len(cols) + 2}">{label}'
+                                        "</th></tr>", 1)
+    uri = csv_data_uri(["covariate", "level", *columns, "total"], csv_rows, ctx.lang)
     note = t("suppressed_note", ctx.lang, m=ctx.min_label[1:])
     return (f'{html_table}<p class="note">{escape(note)}</p>'
             f'<a class="download" download="cohort-by-exploitation-form.csv" href="{uri}">'
             f'{escape(t("download", ctx.lang))}</a>')
+
+
+def _level_order(covariate: str, levels: list[str]) -> list[int]:
+    """Indices of ``levels`` in their natural order (the cohort file's level order; ages by lower bound)."""
+    from revict.cohort.spec import COVARIATE_LEVELS
+
+    known = list(COVARIATE_LEVELS.get(covariate, ()))
+
+    def key(i: int) -> tuple[int, float, str]:
+        lv = levels[i]
+        if lv in known:
+            return (0, known.index(lv), lv)
+        if lv == "unknown":
+            return (2, 0, lv)
+        digits = "".join(ch if ch.isdigit() else " " for ch in lv).split()
+        return (1, float(digits[0]) if digits else 0.0, lv)
+
+    return sorted(range(len(levels)), key=key)
+
+
+RULE_LABELS: dict[str, tuple[str, str]] = {
+    "min_cell": ("Smallest number shown", "Kleinste getoonde aantal"),
+    "rounding": ("Rounding of numbers (base)", "Afronding van aantallen (basis)"),
+    "min_at_risk": ("Curves stop below this many followed", "Curves stoppen onder zoveel gevolgden"),
+    "min_events_per_step": ("Fewest events per step of a curve", "Minste gebeurtenissen per stap van een curve"),
+    "dominance_n": ("Dominance rule: number of largest contributors", "Dominantieregel: aantal grootste bijdragers"),
+    "dominance_pct": ("Dominance rule: their largest allowed share (%)", "Dominantieregel: hun grootste toegestane "
+                      "aandeel (%)"),
+    "p_ratio_pct": ("p-ratio rule (%)", "p-ratioregel (%)"),
+    "top_code": ("Highest classes merged, maxima never shown", "Hoogste klassen samengevoegd, maxima nooit getoond"),
+    "suppress_zeros": ("Zeros treated as small numbers", "Nullen behandeld als kleine aantallen"),
+}
+
+
+def _rule_value(ctx: Ctx, key: str, value: Any, min_cell: int) -> str:
+    if isinstance(value, bool):
+        return ctx.tr("yes", "ja") if value else ctx.tr("no", "nee")
+    if value is None:
+        return ctx.tr("none", "geen") if key == "rounding" else fmt_num(min_cell, ctx.lang)
+    return fmt_num(value, ctx.lang, 0 if float(value).is_integer() else 1)
 
 
 def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
@@ -199,7 +251,8 @@ def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
         facts.append((k, str(v)))
     dl = "".join(f"<dt>{escape(a)}</dt><dd>{escape(b)}</dd>" for a, b in facts)
     rules = ctx.data["disclosure"]["rules"]
-    rule_rows = [[k, "–" if v is None else str(v)] for k, v in rules.items()]
+    rule_rows = [[ctx.tr(*RULE_LABELS[k]) if k in RULE_LABELS else k, _rule_value(ctx, k, v, rules["min_cell"])]
+                 for k, v in rules.items()]
     sup = ctx.data["disclosure"]["suppressions"]
     sup_rows = [[s["what"], s["rule"], s["reason"]] for s in sup]
     uri = csv_data_uri(["what", "rule", "reason"], sup_rows, ctx.lang)
