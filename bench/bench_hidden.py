@@ -109,8 +109,10 @@ def _coverage(n_seeds: int, n_boot: int) -> dict[str, Any]:
 
 def main(n_seeds: int = N_SEEDS, n_boot_coverage: int = N_BOOT_COVERAGE) -> Path:
     """Run both parts and write bench/results/hidden.json."""
-    speed = [measure(_timed_estimate, name, 1000) for name in
-             ("mse_uk_2013_6lists.csv", "mse_netherlands_2010_2015_6lists.csv")]
+    speed = [
+        measure(_timed_estimate, name, 1000)
+        for name in ("mse_uk_2013_6lists.csv", "mse_netherlands_2010_2015_6lists.csv")
+    ]
     for s in speed:
         s["target"] = "<= 30 s for 1,000 replicates"
         s["passed"] = s["estimate_and_bootstrap_s"] <= 30.0
