@@ -132,7 +132,9 @@ def _select_covariates(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     logger.debug("cohort sql: %s", " ".join(sql.split()))
     # Arrow then pandas: several times faster than .df() for millions of string cells
-    df: pd.DataFrame = con.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+    df: pd.DataFrame = (
+        con.sql(sql).to_arrow_table().to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+    )
     return df
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from revict._core.io import atomic_path, write_json_atomic
 from revict.cohort.tables import CohortTables
@@ -51,9 +53,18 @@ def attrition_record(tables: CohortTables) -> dict[str, Any]:
     }
 
 
+_ROWS_PER_GROUP = 1_000_000
+
+
 def _write_parquet(df: pd.DataFrame, target: Path) -> Path:
+    """Write ``df`` in row groups of a million rows, so memory stays bounded for long tables."""
+    first = pa.Table.from_pandas(df.iloc[:_ROWS_PER_GROUP], preserve_index=False)
     with atomic_path(target) as tmp:
-        df.to_parquet(tmp, index=False, engine="pyarrow")
+        with pq.ParquetWriter(tmp, first.schema, compression="zstd") as writer:
+            writer.write_table(first)
+            for lo in range(_ROWS_PER_GROUP, len(df), _ROWS_PER_GROUP):
+                part = df.iloc[lo : lo + _ROWS_PER_GROUP]
+                writer.write_table(pa.Table.from_pandas(part, schema=first.schema, preserve_index=False))
     return target
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
+import pytest
 from cohort_factory import d, person, pid, reg, sources_from, spec, vic, write_registers
 from typer.testing import CliRunner
 
@@ -21,12 +23,14 @@ REGS = [reg("1", 1, d(0)), reg("2", 2, d(0)), reg("3", 3, d(0)), reg("4", None, 
 VICS = [vic(1, d(10)), vic(1, d(10)), vic(1, d(25)), vic(3, d(80), cat="threat")]
 
 
-def test_written_tables_round_trip(tmp_path: Path) -> None:
-    """write_cohort_tables writes Parquet that reads back equal, and attrition.json with SHA-256 and fingerprints."""
+def test_written_tables_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parquet written in several row groups reads back equal; attrition.json has SHA-256 and fingerprints."""
+    monkeypatch.setattr("revict.cohort.write._ROWS_PER_GROUP", 2)
     src = sources_from(tmp_path / "data", PERSONS, REGS, VICS)
     tables = build_cohort(src, spec(), cohort_path=NR)
     paths = write_cohort_tables(tables, tmp_path / "out")
     assert set(paths) == {"first_event", "recurrent", "attrition", "outcome_events", "attrition_json"}
+    assert pq.ParquetFile(paths["recurrent"]).num_row_groups > 1
     back = read_cohort_tables(tmp_path / "out")
     pd.testing.assert_frame_equal(back["first_event"], tables.first_event, check_dtype=False)
     pd.testing.assert_frame_equal(back["recurrent"], tables.recurrent)
