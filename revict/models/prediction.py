@@ -18,6 +18,7 @@ import time as _time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -56,9 +57,10 @@ _BATCH = 4000
 def _risk_sums(time: Array, raw: Array) -> tuple[Array, NDArray[np.intp], Array]:
     """Per distinct time: sum of exp(raw) over the risk set {j: t_j >= t}; shift-stabilised."""
     uniq, inv = np.unique(time, return_inverse=True)
-    e = np.exp(raw - raw.max())
+    e: Array = np.exp(raw - raw.max())
     at = np.bincount(inv, weights=e, minlength=len(uniq))
-    return np.cumsum(at[::-1])[::-1], inv, e
+    risk: Array = np.cumsum(at[::-1])[::-1].astype(np.float64)
+    return risk, inv.astype(np.intp), e
 
 
 class _FastCoxPHLoss(_SksurvCoxPHLoss):  # type: ignore[misc]
@@ -388,6 +390,11 @@ class _Eval:
     labels: tuple[int, ...]  # requested day of each entry of times
 
 
+def _auc_at(ev: _Eval, surv_t: Array, t: float) -> float:
+    """Cumulative/dynamic AUC at ``t`` of the predicted risk by ``t`` (1 - survival)."""
+    return float(cumulative_dynamic_auc(ev.y_train, ev.y_test, 1.0 - surv_t, [t])[0][0])
+
+
 def _evaluate(name: str, model: Any, x_test: Array, ev: _Eval, log: _Log) -> dict[str, Any]:
     out: dict[str, Any] = {
         "harrell_c": None,
@@ -411,7 +418,7 @@ def _evaluate(name: str, model: Any, x_test: Array, ev: _Eval, log: _Log) -> dic
             log,
             f"auc_{label}d",
             name,
-            lambda c=col, s=tk: cumulative_dynamic_auc(ev.y_train, ev.y_test, 1.0 - c, [s])[0][0],
+            partial(_auc_at, ev, col, float(tk)),
         )
     aucs = [v for v in out["auc"].values() if v is not None]
     out["mean_auc"] = float(np.mean(aucs)) if aucs else None
@@ -424,7 +431,7 @@ def _evaluate(name: str, model: Any, x_test: Array, ev: _Eval, log: _Log) -> dic
 
 
 def _time_points(y_train: NDArray[Any], y_test: NDArray[Any], times_days: Sequence[int], log: _Log) -> _Eval:
-    """Times inside the test follow-up (and the training range the censoring weights come from)."""
+    """Choose AUC times, Uno's tau and the Brier grid inside the test follow-up and the training range."""
     t_test = y_test["time"]
     lo, upper = float(t_test.min()), min(float(t_test.max()), float(y_train["time"].max()))
     at: dict[int, float] = {int(t): float(t) for t in times_days if lo <= t < upper}
@@ -690,9 +697,7 @@ def _run(
     best = max(scored, key=lambda k: scored[k]) if scored else None
     importance: list[dict[str, Any]] = []
     if best is not None and repeats > 0:
-        importance = _importance(
-            fitted[best], x_test, y_test, groups, terms, repeats, seeds["permutation"]
-        )
+        importance = _importance(fitted[best], x_test, y_test, groups, terms, repeats, seeds["permutation"])
         log.notes.append(
             "the best model is chosen by Harrell's C on the test set; its permutation importance "
             "is computed on the same test set"
