@@ -19,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
+
+from revict.models._util import sorted_position
 
 Array = NDArray[np.float64]
 
@@ -44,6 +47,7 @@ class RiskSetIndex:
     step_slot: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     step_f: Array = field(default_factory=lambda: np.empty(0))
     diff_op: sparse.csr_matrix | None = None  # (m + 1, n): +1 at (lo_i, i), -1 at (hi_i + 1, i)
+    x_dead: Array = field(default_factory=lambda: np.empty((0, 0)))  # x of the rows with an event
     dead_op: sparse.csr_matrix | None = None  # (m, n_dead): 1 at (slot of death, death)
 
 
@@ -62,20 +66,21 @@ def build_index(
     x = np.asarray(x, dtype=float).reshape(n, -1)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     center = (w @ x) / w.sum() if n else np.zeros(x.shape[1])
-    xc = x - center
+    xc = np.ascontiguousarray(x - center)
     s = np.zeros(n, np.int64) if strata is None else np.asarray(strata, np.int64)
     lo = np.empty(n, np.int64)
     hi = np.empty(n, np.int64)
     slot_of_row = np.full(n, -1, np.int64)
     times, strat_of_slot = [], []
     offset = 0
+    single = bool(np.all(s == s[0])) if n else True
     for k in np.unique(s):
-        rows = np.flatnonzero(s == k)
+        rows = np.arange(n) if single else np.flatnonzero(s == k)
         ev_rows = rows[event[rows]]
         tt = np.unique(stop[ev_rows])
-        lo[rows] = offset + (0 if start is None else np.searchsorted(tt, start[rows], side="right"))
-        hi[rows] = offset + np.searchsorted(tt, stop[rows], side="right") - 1
-        slot_of_row[ev_rows] = offset + np.searchsorted(tt, stop[ev_rows], side="left")
+        lo[rows] = offset + (0 if start is None else sorted_position(tt, start[rows], "right"))
+        hi[rows] = offset + sorted_position(tt, stop[rows], "right") - 1
+        slot_of_row[ev_rows] = offset + sorted_position(tt, stop[ev_rows], "left")
         times.append(tt)
         strat_of_slot.append(np.full(len(tt), k, np.int64))
         offset += len(tt)
@@ -102,6 +107,7 @@ def build_index(
     return RiskSetIndex(
         diff_op=diff_op,
         dead_op=dead_op,
+        x_dead=np.ascontiguousarray(xc[dead]),
         x=xc,
         center=center,
         w=w,
@@ -168,7 +174,7 @@ def slot_terms(ix: RiskSetIndex, beta: Array) -> SlotTerms:
     rd = r[ix.dead]
     assert ix.dead_op is not None
     e0 = np.bincount(ix.slot_of_dead, rd, minlength=ix.m)
-    e1 = np.asarray(ix.dead_op @ (rd[:, None] * ix.x[ix.dead]))
+    e1 = np.asarray(ix.dead_op @ (rd[:, None] * ix.x_dead))
     j, f = ix.step_slot, ix.step_f
     dk = s0[j] - f * e0[j]
     d_ok = bool(np.all(dk > 0))
@@ -202,7 +208,7 @@ def score_vector(ix: RiskSetIndex, t: SlotTerms, c: Array | None = None) -> Arra
     """Score ``sum_j c_j [sum_deaths w x - mw sum_k xbar_k]`` (``c`` = time weights, default 1)."""
     cw = ix.mean_wt if c is None else ix.mean_wt * c
     cd = ix.w[ix.dead] if c is None else ix.w[ix.dead] * c[ix.slot_of_dead]
-    return np.asarray(cd @ ix.x[ix.dead] - cw @ (t.a[:, None] * t.s1 - t.b[:, None] * t.e1))
+    return np.asarray(cd @ ix.x_dead - cw @ (t.a[:, None] * t.s1 - t.b[:, None] * t.e1))
 
 
 def information(ix: RiskSetIndex, t: SlotTerms, c: Array | None = None) -> Array:
@@ -211,7 +217,7 @@ def information(ix: RiskSetIndex, t: SlotTerms, c: Array | None = None) -> Array
     q = _row_sums(ix, cw * t.a)
     xr = ix.x * (t.r * q)[:, None]
     first = xr.T @ ix.x
-    xd = ix.x[ix.dead]
+    xd = ix.x_dead
     vd = t.r[ix.dead] * (cw * t.b)[ix.slot_of_dead]
     second = (xd * vd[:, None]).T @ xd
     s1, e1 = t.s1, t.e1
@@ -296,7 +302,7 @@ def fit_core(ix: RiskSetIndex, *, max_iter: int = 30, eps: float = 1e-11) -> Cor
 def robust_variance(ix: RiskSetIndex, fit: CoreFit, cluster: NDArray[np.int64]) -> Array:
     """Sandwich variance with score residuals summed per cluster (R's ``coxph(..., cluster = id)``)."""
     dfbeta = score_residuals(ix, fit.terms) @ fit.var * ix.w[:, None]
-    _, codes = np.unique(cluster, return_inverse=True)
+    codes = pd.factorize(pd.Series(cluster))[0]
     k = int(codes.max()) + 1 if len(codes) else 0
     agg: Array = np.column_stack([np.bincount(codes, dfbeta[:, c], minlength=k) for c in range(dfbeta.shape[1])])
     out: Array = agg.T @ agg

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from revict._core.errors import SpecError
+from revict.models._util import sorted_position
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,10 @@ def _conc_stratum(
     _, code = np.unique(np.round(risk, 10), return_inverse=True)
     kk = int(code.max()) + 1
     # row i is comparable for event slots [0, h_i]
-    h = np.searchsorted(tt, time, side="left") - 1
+    h = sorted_position(tt, time, "left") - 1
     cens_at = ~event & np.isin(time, tt)
     h = h + cens_at
-    ev_slot = np.searchsorted(tt, time[event])
+    ev_slot = sorted_position(tt, time[event], "left")
     step = max(1, block // kk)
     for j0 in range(0, len(tt), step):
         j1 = min(len(tt), j0 + step)

@@ -111,8 +111,12 @@ def num(x: Any) -> float | None:
 
 
 def num_list(a: Any) -> list[float | None]:
-    """Return a JSON-safe list of floats."""
-    return [num(v) for v in np.asarray(a, dtype=float).tolist()]
+    """Return a JSON-safe list of floats (NaN and infinities become ``None``)."""
+    arr = np.asarray(a, dtype=float)
+    out: list[float | None] = arr.tolist()
+    if not np.all(np.isfinite(arr)):
+        out = [v if v is not None and math.isfinite(v) else None for v in out]
+    return out
 
 
 def int_list(a: Any) -> list[int]:
@@ -125,3 +129,54 @@ def warn(message: str, sink: list[str] | None = None) -> None:
     if sink is not None:
         sink.append(message)
     warnings.warn(message, ModelWarning, stacklevel=3)
+
+
+def _small_integer_range(*arrays: NDArray[Any]) -> tuple[int, int] | None:
+    """``(lo, hi)`` if every array holds integral values in a range small enough for a lookup table."""
+    lo, hi = None, None
+    for a in arrays:
+        if a.size == 0:
+            continue
+        if a.dtype.kind == "f" and not np.array_equal(a, np.floor(a)):
+            return None
+        if a.dtype.kind not in "fiu":
+            return None
+        amin, amax = float(a.min()), float(a.max())
+        if not (math.isfinite(amin) and math.isfinite(amax)):
+            return None
+        lo = amin if lo is None else min(lo, amin)
+        hi = amax if hi is None else max(hi, amax)
+    if lo is None or hi is None or hi - lo > 50_000_000:
+        return None
+    return int(lo), int(hi)
+
+
+def unique_inverse(values: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """``np.unique(values, return_inverse=True)`` in O(n) for integral values (e.g. days)."""
+    v = np.asarray(values)
+    rng = _small_integer_range(v)
+    if rng is None:
+        ut, inv = np.unique(v.astype(float), return_inverse=True)
+        return ut, inv.astype(np.int64)
+    lo, hi = rng
+    off = (v - lo).astype(np.int64)
+    present = np.bincount(off, minlength=hi - lo + 1) > 0
+    rank = np.cumsum(present) - 1
+    return (np.flatnonzero(present) + lo).astype(float), rank[off].astype(np.int64)
+
+
+def sorted_position(grid: NDArray[np.float64], q: NDArray[Any], side: str) -> NDArray[np.int64]:
+    """``np.searchsorted(grid, q, side)`` in O(n) when grid and queries are integral days."""
+    q = np.asarray(q)
+    rng = _small_integer_range(grid, q)
+    if rng is None or len(q) < 10_000:
+        return np.searchsorted(grid, q, side=side).astype(np.int64)  # type: ignore[call-overload]
+    lo, hi = rng
+    size = hi - lo + 2
+    cnt = np.bincount((grid - lo).astype(np.int64), minlength=size)
+    le = np.cumsum(cnt)  # number of grid values <= lo + k
+    k = (q - lo).astype(np.int64)
+    if side == "right":
+        return np.asarray(le[k], np.int64)
+    lt = np.concatenate([[0], le[:-1]])
+    return np.asarray(lt[k], np.int64)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from revict.models._util import check_conf_type, int_list, num, num_list, prob_ci, year_days, z_value
+from revict.models._util import check_conf_type, int_list, num, num_list, prob_ci, unique_inverse, year_days, z_value
 
 Array = NDArray[np.float64]
 
@@ -143,7 +143,7 @@ def aalen_johansen(
     z = z_value(conf_level)
     t = np.asarray(time, float)
     st = np.asarray(status).astype(np.int64)
-    ut, inv = np.unique(t, return_inverse=True)
+    ut, inv = unique_inverse(t)
     n = np.cumsum(np.bincount(inv, minlength=len(ut))[::-1])[::-1].astype(float)
     found = [int(k) for k in np.unique(st) if k > 0]
     causes = sorted(set(found) | set(causes or ()))

@@ -22,7 +22,7 @@ from scipy import stats
 from revict._core.errors import SpecError
 from revict.models import _coxcore as core
 from revict.models._design import Design, concordance, design_matrix
-from revict.models._util import num, warn, z_value
+from revict.models._util import num, unique_inverse, warn, z_value
 
 #: |log HR| beyond which a coefficient is reported as not estimable (monotone likelihood).
 MAX_ABS_LOG_HR = 15.0
@@ -103,12 +103,12 @@ def cox_zph(
     one test per covariate (all its columns) and a global test.
     """
     # left-continuous pooled KM at each slot's time
-    ut, inv = np.unique(time, return_inverse=True)
+    ut, inv = unique_inverse(time)
     d = np.bincount(inv, event.astype(float) * ix.w, minlength=len(ut))
     at_risk = np.cumsum(np.bincount(inv, ix.w, minlength=len(ut))[::-1])[::-1]
     surv = np.cumprod(1 - d / at_risk)
     s_left = np.concatenate([[1.0], surv[:-1]])
-    km_at = 1 - s_left[np.searchsorted(ut, time)]
+    km_at = 1 - s_left[inv]
     gbar = km_at[event].mean()
     g = 1 - s_left[np.searchsorted(ut, ix.slot_time)] - gbar
     t = fit.terms

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from revict.models._util import check_conf_type, int_list, num, num_list, surv_ci, year_days, z_value
+from revict.models._util import check_conf_type, int_list, num, num_list, surv_ci, unique_inverse, year_days, z_value
 
 Array = NDArray[np.float64]
 
@@ -111,7 +111,7 @@ class KMResult:
 
 
 def _counts(time: Array, event: NDArray[np.bool_]) -> tuple[Array, Array, Array, Array]:
-    ut, inv = np.unique(time, return_inverse=True)
+    ut, inv = unique_inverse(time)
     d = np.bincount(inv, event.astype(float), minlength=len(ut))
     tot = np.bincount(inv, minlength=len(ut)).astype(float)
     n_risk = np.cumsum(tot[::-1])[::-1]

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from revict.models._util import num, num_list
+from revict.models._util import num, num_list, unique_inverse
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank
     """
     codes, labels = pd.factorize(pd.Series(group).astype(str), sort=True)
     g = len(labels)
-    ut, inv = np.unique(np.asarray(time, float), return_inverse=True)
+    ut, inv = unique_inverse(np.asarray(time, float))
     m = len(ut)
     ev = np.asarray(event, bool).astype(float)
     tot = np.bincount(inv * g + codes, minlength=m * g).reshape(m, g).astype(float)

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from revict._core.errors import SpecError
 from revict.models._coxcore import _slot_sums, build_index
-from revict.models._util import check_conf_type, int_list, num_list, prob_ci, z_value
+from revict.models._util import check_conf_type, int_list, num_list, prob_ci, sorted_position, unique_inverse, z_value
 from revict.models.cox import CoxPH, CoxResult
 
 Array = NDArray[np.float64]
@@ -91,7 +91,7 @@ def mean_cumulative_function(
 
     # G(t) including slots with time <= t
     def g_at(t: Array) -> Array:
-        return np.asarray(cg[np.searchsorted(ix.slot_time, t, side="right")])
+        return np.asarray(cg[sorted_position(ix.slot_time, t, "right")])
 
     inv_y_event = np.zeros(len(stop))
     inv_y_event[ix.dead] = 1 / y[ix.slot_of_dead]
@@ -104,13 +104,13 @@ def mean_cumulative_function(
     sum_o_event = np.bincount(ix.slot_of_dead, o[ix.dead], minlength=ix.m)
     v_inc = 2 / y * (sum_o_event - dl * sum_o_risk) + (d - d**2 / y) / y**2
     # report at every distinct stop time (as survfit)
-    ut = np.unique(stop)
+    ut = unique_inverse(stop)[0]
     k = np.searchsorted(ix.slot_time, ut, side="right")
     mcf = np.concatenate([[0.0], np.cumsum(dl)])[k]
     var = np.concatenate([[0.0], np.cumsum(v_inc)])[k]
     se = np.sqrt(np.maximum(var, 0.0))
     n_risk = _risk_counts(start, stop, ut)
-    n_event = np.bincount(np.searchsorted(ut, stop[event]), minlength=len(ut))
+    n_event = np.bincount(sorted_position(ut, stop[event], "left"), minlength=len(ut))
     lower, upper = _mcf_ci(mcf, se, z, conf_type)
     return MCFResult(
         time=ut,
@@ -138,8 +138,8 @@ def _mcf_ci(mcf: Array, se: Array, z: float, conf_type: str) -> tuple[Array, Arr
 
 def _risk_counts(start: Array, stop: Array, ut: Array) -> NDArray[np.int64]:
     """Intervals with ``start < t <= stop`` at each ``t`` in ``ut`` (difference array)."""
-    lo = np.searchsorted(ut, start, side="right")
-    hi = np.searchsorted(ut, stop, side="right")
+    lo = sorted_position(ut, start, "right")
+    hi = sorted_position(ut, stop, "right")
     diff = np.bincount(lo, minlength=len(ut) + 1) - np.bincount(hi, minlength=len(ut) + 1)
     return np.asarray(np.cumsum(diff)[: len(ut)], np.int64)
 
