@@ -51,6 +51,10 @@ BRIER_GRID_POINTS = 100
 _BATCH = 4000
 
 
+def _empty_scores() -> dict[str, Any]:
+    return {"harrell_c": None, "uno_c": None, "auc": {}, "mean_auc": None, "integrated_brier_score": None}
+
+
 # --- gradient boosting with an O(n log n) Cox loss ------------------------------------------
 
 
@@ -221,6 +225,18 @@ def _check_columns(first_event: pd.DataFrame, covariates: Sequence[str]) -> None
         )
 
 
+def _check_settings(test_size: float, max_train: int, max_test: int, n_estimators: int, repeats: int) -> None:
+    bad = []
+    if not 0.05 <= test_size <= 0.8:
+        bad.append("test_size must be between 0.05 and 0.8")
+    if min(max_train, max_test) < 20:
+        bad.append("max_train and max_test must be at least 20")
+    if n_estimators < 1 or repeats < 0:
+        bad.append("n_estimators must be >= 1 and permutation_repeats >= 0")
+    if bad:
+        raise ModelFitError(f"prediction: {'; '.join(bad)}", hint="Use the defaults unless you have a reason.")
+
+
 def _split(
     status: NDArray[np.int64], *, test_size: float, max_train: int, max_test: int, seeds: dict[str, int], log: _Log
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], int]:
@@ -336,8 +352,9 @@ def _fit(name: str, model: Any, x: Array, y: NDArray[Any], log: _Log) -> tuple[A
         if issubclass(w.category, ConvergenceWarning):
             log.warn(f"prediction: {name} did not converge ({str(w.message)[:120]}); its scores may be unstable")
         elif not issubclass(w.category, DeprecationWarning | FutureWarning):
-            # library deprecation/future notices are not about the data; everything else is passed on
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            # library deprecation/future notices are not about the data (dropped); numerical
+            # warnings are: they become a RevictWarning naming the model
+            log.warn(f"prediction: fitting {name} warned ({w.category.__name__}: {str(w.message)[:120]})")
     return model, _time.perf_counter() - t0
 
 
@@ -396,13 +413,7 @@ def _auc_at(ev: _Eval, surv_t: Array, t: float) -> float:
 
 
 def _evaluate(name: str, model: Any, x_test: Array, ev: _Eval, log: _Log) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "harrell_c": None,
-        "uno_c": None,
-        "auc": {},
-        "mean_auc": None,
-        "integrated_brier_score": None,
-    }
+    out = _empty_scores()
     risk = _risk(model, x_test)
     e, t = ev.y_test["event"], ev.y_test["time"]
     out["harrell_c"] = _guard(log, "harrell_c", name, lambda: concordance_index_censored(e, t, risk)[0])
@@ -590,12 +601,33 @@ def compare_risk_models(
     Raises
     ------
     ModelFitError
-        When a column is absent or ``time``/``status`` hold impossible values. Too little
-        data gives a :class:`RevictWarning` and a result listing what is missing instead.
+        When a column is absent, ``time``/``status`` hold impossible values or a setting is
+        out of range. Too little data gives a :class:`RevictWarning` and a result listing
+        what is missing instead.
+
+    See Also
+    --------
+    revict.models.cox_ph : the explanatory Cox model (hazard ratios, ``cox.zph``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> form = rng.choice(["sexual", "labour"], 300)
+    >>> t = rng.exponential(np.where(form == "labour", 400.0, 2000.0))
+    >>> data = pd.DataFrame({"time": np.ceil(np.minimum(t, 2557)), "status": (t < 2557).astype(int),
+    ...                      "exploitation_form": form})
+    >>> res = compare_risk_models(data, covariates=["exploitation_form"], n_estimators=10,
+    ...                           permutation_repeats=2, n_jobs=1)
+    >>> list(res.summary()["model"])
+    ['cox_ph', 'random_survival_forest', 'gradient_boosting']
+    >>> res.importance[0]["covariate"], res.models["cox_ph"]["harrell_c"] > 0.6
+    ('exploitation_form', True)
     """
     reference_levels = dict(reference_levels or {})
     log = _Log()
     _check_columns(first_event, covariates)
+    _check_settings(test_size, max_train, max_test, n_estimators, permutation_repeats)
     status = pd.to_numeric(first_event["status"]).to_numpy(np.int64)
     seeds = _seeds(seed)
     n, n_events = len(status), int((status == 1).sum())
@@ -610,7 +642,9 @@ def compare_risk_models(
     }
     log.notes.append("deaths (status 2) are treated as censored: cause-specific risk of re-victimisation")
     if _too_small(n, n_events, len(covariates), log):
-        return PredictionResult({m: {} for m in MODELS}, [], None, design, log.missing, log.notes, log.warnings)
+        return PredictionResult(
+            {m: _empty_scores() for m in MODELS}, [], None, design, log.missing, log.notes, log.warnings
+        )
     train, test, n_train = _split(
         status, test_size=test_size, max_train=max_train, max_test=max_test, seeds=seeds, log=log
     )
@@ -687,12 +721,14 @@ def _run(
         params = {k: v for k, v in model.get_params().items() if isinstance(v, int | float | str | None)}
         results[name] = {"params": params, "fit_seconds": round(secs, 3)}
         if fit is None:
-            results[name].update(
-                {"harrell_c": None, "uno_c": None, "auc": {}, "mean_auc": None, "integrated_brier_score": None}
-            )
+            results[name].update(_empty_scores())
             continue
-        fitted[name] = fit
-        results[name].update(_evaluate(name, fit, x_test, ev, log))
+        try:
+            results[name].update(_evaluate(name, fit, x_test, ev, log))
+            fitted[name] = fit
+        except (ValueError, ArithmeticError) as exc:
+            results[name].update(_empty_scores())
+            log.miss("all", name, f"the fitted model could not be scored ({type(exc).__name__}: {str(exc)[:120]})")
     scored = {k: v["harrell_c"] for k, v in results.items() if k in fitted and v["harrell_c"] is not None}
     best = max(scored, key=lambda k: scored[k]) if scored else None
     importance: list[dict[str, Any]] = []

@@ -212,3 +212,11 @@ def test_impossible_status_is_a_clear_error() -> None:
     data.loc[data.index[0], "status"] = 7
     with pytest.raises(ModelFitError, match="1 with status"):
         compare_risk_models(data, covariates=COVS)
+
+
+@pytest.mark.parametrize("setting", [{"test_size": 0.99}, {"max_train": 5}, {"n_estimators": 0}])
+def test_out_of_range_setting_is_a_clear_error(setting: dict) -> None:
+    """A setting outside its range raises ModelFitError before any fitting."""
+    data = cohort(np.random.default_rng(6), n=100)
+    with pytest.raises(ModelFitError, match="must be"):
+        compare_risk_models(data, covariates=COVS, **setting)
