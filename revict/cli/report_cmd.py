@@ -38,11 +38,14 @@ def _design(cohort_path: Path, schema_path: Path) -> dict[str, Any]:
     schema = load_schema(schema_path)
     cats = spec.outcome.categories
     return {
-        "cohort_name": spec.name, "cohort_file": cohort_path.name, "description": spec.description,
+        "cohort_name": spec.name,
+        "cohort_file": cohort_path.name,
+        "description": spec.description,
         "entry_window": f"{spec.entry_window.start} – {spec.entry_window.end}",
         "follow_up_days": spec.follow_up_days,
         "outcome": cats if isinstance(cats, str) else ", ".join(cats),
-        "schema_file": schema_path.name, "data_window": f"{schema.data_start} – {schema.data_end}",
+        "schema_file": schema_path.name,
+        "data_window": f"{schema.data_start} – {schema.data_end}",
     }
 
 
@@ -84,8 +87,9 @@ def _network_into(sources: Any, tables: Any, out: Path) -> None:
     echo_path("aggregates", path)
 
 
-def make_report(cohort: Path, schema: Path, data: Path, results_dir: Path, out: Path, spec_path: Path,
-                lang: str | None) -> Path:
+def make_report(
+    cohort: Path, schema: Path, data: Path, results_dir: Path, out: Path, spec_path: Path, lang: str | None
+) -> Path:
     """Read results (and network aggregates), apply disclosure control, render the report."""
     from revict._core.results import read_results
     from revict.cohort import load_cohort
@@ -102,10 +106,12 @@ def make_report(cohort: Path, schema: Path, data: Path, results_dir: Path, out: 
     rules = spec.disclosure
     if cohort_spec.min_cell > rules.min_cell:  # the stricter threshold wins
         rules = rules.model_copy(update={"min_cell": cohort_spec.min_cell})
-    released = apply_disclosure(results, rules, design=_design(cohort, schema),
-                                is_synthetic=(data / "truth.json").is_file())
-    console.print(f"[bold]disclose[/] {len(released.suppressions)} item(s) withheld, cut, pooled or top-coded",
-                  highlight=False)
+    released = apply_disclosure(
+        results, rules, design=_design(cohort, schema), is_synthetic=(data / "truth.json").is_file()
+    )
+    console.print(
+        f"[bold]disclose[/] {len(released.suppressions)} item(s) withheld, cut, pooled or top-coded", highlight=False
+    )
     return render_report(released, spec, out, lang=language)
 
 
@@ -118,11 +124,16 @@ def report(
     lang: LangOpt = None,
     spec: SpecOpt = DEFAULT_SPEC,
     results: Annotated[
-        Path | None, typer.Option("--results", help="Folder with results.json (default: the report's folder); "
-                                                    "analysed first when missing.")
+        Path | None,
+        typer.Option(
+            "--results", help="Folder with results.json (default: the report's folder); analysed first when missing."
+        ),
     ] = None,
 ) -> None:
     """Write a self-contained offline HTML report of disclosure-controlled results (exit 3 when blocked)."""
+    from revict.report import load_report_spec
+
+    lang = _lang(lang, load_report_spec(spec).lang)
     results_dir = results or out.parent
     if not (results_dir / "results.json").is_file():
         console.print(f"no results.json in {results_dir}: analysing first", highlight=False)
@@ -148,8 +159,11 @@ def run(
     language = _lang(lang, load_report_spec(spec).lang)
     verdict = validate(schema, data)
     if not verdict.valid:
-        err_console.print(f"[bold red]validate[/] {verdict.n_errors} check(s) failed; run `revict validate "
-                          f"--schema {schema} --data {data}` for the details", highlight=False)
+        err_console.print(
+            f"[bold red]validate[/] {verdict.n_errors} check(s) failed; run `revict validate "
+            f"--schema {schema} --data {data}` for the details",
+            highlight=False,
+        )
         raise typer.Exit(1)
     console.print(f"[bold]validate[/] ok ({verdict.n_warnings} warning(s))", highlight=False)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,12 @@ def control_attrition(steps: Any, rules: DisclosureRules) -> tuple[list[dict[str
     # keep the cohort size (the last step's n_remaining, also published as cohort.n) shown
     released, notes = control_table(values, lines, rules, names, protect={len(values) - 1})
     out = [
-        {"step": str(r.get("step", "")), "description": _safe_text(r.get("description")),
-         "n_removed": released[2 * i], "n_remaining": released[2 * i + 1]}
+        {
+            "step": str(r.get("step", "")),
+            "description": _safe_text(r.get("description")),
+            "n_removed": released[2 * i],
+            "n_remaining": released[2 * i + 1],
+        }
         for i, r in enumerate(rows)
     ]
     return out, notes
@@ -66,7 +70,7 @@ def _records_from_list(desc: list[Any]) -> tuple[list[tuple[str, str, str, Any]]
 
 
 def _safe_text(text: Any) -> str:
-    """A free-text description, dropped when it holds a date or anything identifier-like."""
+    """Return a free-text description, dropped when it holds a date or anything identifier-like."""
     value = str(text or "")
     return "" if find_identifiers({"d": value}) or find_identifiers({"d": value.split()}) else value
 
@@ -87,8 +91,10 @@ def _normalise_descriptives(desc: Any) -> dict[str, Any] | None:
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for cov, level, col, n in records:
         table.setdefault((cov, level), {})[col] = n
-    rows = [{"covariate": cov, "level": level, "counts": [cells.get(c, 0) for c in columns]}
-            for (cov, level), cells in table.items()]
+    rows = [
+        {"covariate": cov, "level": level, "counts": [cells.get(c, 0) for c in columns]}
+        for (cov, level), cells in table.items()
+    ]
     return {"by": by, "columns": columns, "rows": rows}
 
 
@@ -146,14 +152,21 @@ def control_descriptives(desc: Any, rules: DisclosureRules) -> tuple[dict[str, A
             names = [f"cohort.descriptives[{cov}={r['level']}, {c}]" for r in block for c in [*columns, "total"]]
             names += [f"cohort.descriptives[{c}]" for c in [*columns, "total"]]
             vals = _block_values(block, col_totals, n_cols)
-            released, more = control_table(vals, _block_lines(len(block), n_cols), rules, names,
-                                           protect={len(vals) - 1})
+            released, more = control_table(
+                vals, _block_lines(len(block), n_cols), rules, names, protect={len(vals) - 1}
+            )
             notes += more
             w = n_cols + 1
-            out_blocks[cov] = [{"covariate": cov, "level": str(r["level"]),
-                                "counts": released[i * w: i * w + n_cols], "total": released[i * w + n_cols]}
-                               for i, r in enumerate(block)]
-            tail = released[len(block) * w:]
+            out_blocks[cov] = [
+                {
+                    "covariate": cov,
+                    "level": str(r["level"]),
+                    "counts": released[i * w : i * w + n_cols],
+                    "total": released[i * w + n_cols],
+                }
+                for i, r in enumerate(block)
+            ]
+            tail = released[len(block) * w :]
             col_totals = [t if isinstance(t, str) else col_totals[j] for j, t in enumerate(tail)]
         if col_totals == before:
             break
@@ -161,8 +174,12 @@ def control_descriptives(desc: Any, rules: DisclosureRules) -> tuple[dict[str, A
     seen: set[str] = set()
     unique = [s for s in notes if not (s.what in seen or seen.add(s.what))]  # type: ignore[func-returns-value]
     rows = [r for b in out_blocks.values() for r in b]
-    return {"by": norm.get("by", DEFAULT_BY), "columns": columns, "rows": rows,
-            "column_totals": released_totals}, unique
+    return {
+        "by": norm.get("by", DEFAULT_BY),
+        "columns": columns,
+        "rows": rows,
+        "column_totals": released_totals,
+    }, unique
 
 
 def control_cohort(section: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | None, list[Suppression]]:

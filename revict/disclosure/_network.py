@@ -19,6 +19,7 @@ from revict.disclosure.cells import (
     Line,
     Suppression,
     as_count,
+    as_mapping,
     control_table,
     dominance_check,
     is_suppressed,
@@ -27,8 +28,14 @@ from revict.disclosure.cells import (
 from revict.disclosure.rules import DisclosureRules
 
 #: maxima: dropped, with a note, wherever they appear in the aggregates
-MAXIMA = ("largest_component", "max_victims", "max_victims_per_offender", "largest_component_size",
-          "max_component_size", "max_degree")
+MAXIMA = (
+    "largest_component",
+    "max_victims",
+    "max_victims_per_offender",
+    "largest_component_size",
+    "max_component_size",
+    "max_degree",
+)
 KINDS = ("serial", "returning", "both", "repeat")
 
 
@@ -45,8 +52,9 @@ def _lower_bound(label: str) -> int:
     return int(m.group()) if m else 0
 
 
-def control_distribution(dist: Any, rules: DisclosureRules, what: str) -> tuple[dict[str, Any] | None,
-                                                                                 list[Suppression]]:
+def control_distribution(
+    dist: Any, rules: DisclosureRules, what: str
+) -> tuple[dict[str, Any] | None, list[Suppression]]:
     """Top-code and suppress a binned distribution ``{label: count}`` (``None`` = already suppressed)."""
     if isinstance(dist, Mapping) and "labels" in dist and "counts" in dist:
         pairs = list(zip([str(x) for x in dist["labels"]], dist["counts"], strict=False))
@@ -62,16 +70,26 @@ def control_distribution(dist: Any, rules: DisclosureRules, what: str) -> tuple[
         while k > 1 and counts[k - 1] is not None and tail < rules.min_cell:
             k -= 1
             tail += counts[k] or 0
-        if k < len(counts) - 1 or (k == len(counts) - 1 and not labels[-1].startswith("≥")
-                                   and not labels[-1].endswith("+")):
+        if k < len(counts) - 1 or (
+            k == len(counts) - 1 and not labels[-1].startswith("≥") and not labels[-1].endswith("+")
+        ):
             labels = [*labels[:k], f"≥ {_lower_bound(labels[k])}"]
             counts = [*counts[:k], tail]
-            notes.append(Suppression(f"{what} (top classes)", "top_code",
-                                     "the highest classes merged into one; the maximum is never published"))
+            notes.append(
+                Suppression(
+                    f"{what} (top classes)",
+                    "top_code",
+                    "the highest classes merged into one; the maximum is never published",
+                )
+            )
     total = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
     vals: list[Any] = [*counts, total]
-    released, more = control_table(vals, [Line(tuple(range(len(counts))), len(counts))], rules,
-                                   [f"{what}[{lb}]" for lb in labels] + [f"{what}[total]"])
+    released, more = control_table(
+        vals,
+        [Line(tuple(range(len(counts))), len(counts))],
+        rules,
+        [f"{what}[{lb}]" for lb in labels] + [f"{what}[total]"],
+    )
     return {"labels": labels, "counts": released[:-1]}, notes + more
 
 
@@ -87,12 +105,19 @@ def _control_counts(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[dic
         o, r = as_count(off), as_count(rec)
         notrec = o - r if o is not None and r is not None else None
     values: list[Any] = [kinds.get(k) for k in KINDS] + [rec, notrec, off]
-    names = [f"network.recurring.{k}" for k in KINDS] + ["network.recurring", "network.not_recurring",
-                                                         "network.offenders"]
+    names = [f"network.recurring.{k}" for k in KINDS] + [
+        "network.recurring",
+        "network.not_recurring",
+        "network.offenders",
+    ]
     lines = [Line((0, 1, 2, 3), 4), Line((4, 5), 6)]
     released, notes = control_table(values, lines, rules, names, protect={6})
-    out = {"by_kind": dict(zip(KINDS, released[:4], strict=True)), "recurring": released[4],
-           "not_recurring": released[5], "offenders": released[6]}
+    out = {
+        "by_kind": dict(zip(KINDS, released[:4], strict=True)),
+        "recurring": released[4],
+        "not_recurring": released[5],
+        "offenders": released[6],
+    }
     return out, notes
 
 
@@ -103,12 +128,27 @@ def _share(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[dict[str, An
         return None, []
     num, den = as_count(s.get("n_with_index_perpetrator")), as_count(s.get("n_revictimisations"))
     share = s.get("share")
-    if num is None or den is None or not isinstance(share, int | float) or num < rules.min_cell \
-            or den - num < rules.min_cell:
-        return None, [Suppression("network.index_perpetrator", "min_cell",
-                                  f"numerator or its complement fewer than {rules.min_cell}, or not known")]
-    return {"n_revictimisations": release_count(den, rules), "n_with_index_perpetrator": release_count(num, rules),
-            "share": float(share), "lower": s.get("lower"), "upper": s.get("upper")}, []
+    if (
+        num is None
+        or den is None
+        or not isinstance(share, int | float)
+        or num < rules.min_cell
+        or den - num < rules.min_cell
+    ):
+        return None, [
+            Suppression(
+                "network.index_perpetrator",
+                "min_cell",
+                f"numerator or its complement fewer than {rules.min_cell}, or not known",
+            )
+        ]
+    return {
+        "n_revictimisations": release_count(den, rules),
+        "n_with_index_perpetrator": release_count(num, rules),
+        "share": float(share),
+        "lower": s.get("lower"),
+        "upper": s.get("upper"),
+    }, []
 
 
 def _mean_victims(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[float | None, list[Suppression]]:
@@ -117,10 +157,14 @@ def _mean_victims(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[float
         return None, []
     if agg.get("controlled") is True:
         return float(m), []
-    info = agg.get("victims_contributors") if isinstance(agg.get("victims_contributors"), Mapping) else {}
+    info = as_mapping(agg.get("victims_contributors"))
     top = [as_count(info.get(k)) for k in ("top1", "top2")]
-    failed = dominance_check(as_count(info.get("total")), [float(t) for t in top if t is not None]
-                             if None not in top else [], rules, "network.mean_victims_per_offender")
+    failed = dominance_check(
+        as_count(info.get("total")),
+        [float(t) for t in top if t is not None] if None not in top else [],
+        rules,
+        "network.mean_victims_per_offender",
+    )
     return (None, [failed]) if failed else (float(m), [])
 
 
@@ -133,8 +177,9 @@ def _yearly(rows: Any, rules: DisclosureRules) -> tuple[list[dict[str, Any]], li
         for k in ("offenders", "victims", "recurring"):
             row[k] = release_count(r.get(k), rules)
             if row[k] == rules.suppressed_label and as_count(r.get(k)) is not None:
-                notes.append(Suppression(f"network.yearly[{row['year']}].{k}", "min_cell",
-                                         f"fewer than {rules.min_cell}"))
+                notes.append(
+                    Suppression(f"network.yearly[{row['year']}].{k}", "min_cell", f"fewer than {rules.min_cell}")
+                )
         out.append(row)
     return out, notes
 
@@ -143,17 +188,21 @@ def control_network(agg: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | 
     """Control the network aggregates (from network_aggregates.json)."""
     if not isinstance(agg, Mapping):
         return None, [Suppression("network", "unverifiable", "no network aggregates available")]
-    comps = agg.get("components") if isinstance(agg.get("components"), Mapping) else {}
-    notes = [Suppression(f"network.{k}", "never_published", "a maximum describes one offender or one group")
-             for k in MAXIMA if k in agg or k in comps]
+    comps = as_mapping(agg.get("components"))
+    notes = [
+        Suppression(f"network.{k}", "never_published", "a maximum describes one offender or one group")
+        for k in MAXIMA
+        if k in agg or k in comps
+    ]
     counts, more = _control_counts(agg, rules)
     notes += more
     again = agg.get("controlled") is True
     vpo, more = control_distribution(agg.get("victims_per_offender"), rules, "network.victims_per_offender")
     notes += more
     comp_dist = agg.get("component_sizes") if again else _get(agg, "components", "size_distribution")
-    comp, more = control_distribution(comp_dist if comp_dist is not None else agg.get("component_sizes"), rules,
-                                      "network.component_sizes")
+    comp, more = control_distribution(
+        comp_dist if comp_dist is not None else agg.get("component_sizes"), rules, "network.component_sizes"
+    )
     notes += more
     share, more = _share(agg, rules)
     notes += more
@@ -162,11 +211,16 @@ def control_network(agg: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | 
     yearly, more = _yearly(agg.get("yearly"), rules)
     notes += more
     n_comp = agg.get("components") if again else _get(agg, "components", "n")
-    out: dict[str, Any] = {**counts, "victims_per_offender": vpo, "component_sizes": comp,
-                           "components": release_count(n_comp, rules) if n_comp is not None else None,
-                           "index_perpetrator": share, "yearly": yearly, "controlled": True,
-                           "victims": release_count(agg.get("victims"), rules) if agg.get("victims") is not None
-                           else None}
+    out: dict[str, Any] = {
+        **counts,
+        "victims_per_offender": vpo,
+        "component_sizes": comp,
+        "components": release_count(n_comp, rules) if n_comp is not None else None,
+        "index_perpetrator": share,
+        "yearly": yearly,
+        "controlled": True,
+        "victims": release_count(agg.get("victims"), rules) if agg.get("victims") is not None else None,
+    }
     rec, notrec = as_count(out["recurring"]), as_count(out["not_recurring"])
     if rec is not None and notrec is not None:
         out["recurring_share"] = rec / (rec + notrec)

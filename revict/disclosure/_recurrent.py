@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from revict.disclosure._survival import control_terms, iter_groups
-from revict.disclosure.cells import Suppression, as_count, dominance_check, is_small, release_count
+from revict.disclosure.cells import Suppression, as_count, as_mapping, dominance_check, is_small, release_count
 from revict.disclosure.curves import control_curve, mcf_events
 from revict.disclosure.rules import DisclosureRules
 
@@ -27,8 +27,9 @@ def _contributors(info: Any, grouping: str, level: str) -> Mapping[str, Any] | N
     return None
 
 
-def _dominance(curve: Mapping[str, Any], info: Mapping[str, Any] | None, rules: DisclosureRules,
-               what: str) -> Suppression | None:
+def _dominance(
+    curve: Mapping[str, Any], info: Mapping[str, Any] | None, rules: DisclosureRules, what: str
+) -> Suppression | None:
     """Dominance and p-ratio of an MCF curve's events, the top contributors assumed in this group."""
     if curve.get("controlled"):
         return None  # checked when it was released
@@ -75,13 +76,30 @@ def control_offences(rows: Any, rules: DisclosureRules) -> tuple[list[dict[str, 
         small = n_ev is None or n_p is None or is_small(n_ev, rules) or is_small(n_p, rules)
         if small:
             if n_ev is not None or n_p is not None:
-                notes.append(Suppression(f"recurrent.offence_by_year[year {year}, {cat}]", "min_cell",
-                                         f"fewer than {rules.min_cell} events or persons"))
-            out.append({"year_since_index": year, "category": cat,
-                        "n_events": rules.suppressed_label, "n_persons": rules.suppressed_label})
+                notes.append(
+                    Suppression(
+                        f"recurrent.offence_by_year[year {year}, {cat}]",
+                        "min_cell",
+                        f"fewer than {rules.min_cell} events or persons",
+                    )
+                )
+            out.append(
+                {
+                    "year_since_index": year,
+                    "category": cat,
+                    "n_events": rules.suppressed_label,
+                    "n_persons": rules.suppressed_label,
+                }
+            )
         else:
-            out.append({"year_since_index": year, "category": cat,
-                        "n_events": release_count(n_ev, rules), "n_persons": release_count(n_p, rules)})
+            out.append(
+                {
+                    "year_since_index": year,
+                    "category": cat,
+                    "n_events": release_count(n_ev, rules),
+                    "n_persons": release_count(n_p, rules),
+                }
+            )
     return out, notes
 
 
@@ -94,7 +112,7 @@ def control_recurrent(
     mcf, notes = control_mcf(section.get("mcf"), section.get("mcf_contributors"), rules)
     offences, more = control_offences(section.get("offence_by_year"), rules)
     notes += more
-    ag = section.get("andersen_gill") if isinstance(section.get("andersen_gill"), Mapping) else {}
+    ag = as_mapping(section.get("andersen_gill"))
     terms, more = control_terms(ag.get("terms"), sizes, rules, "recurrent.andersen_gill")
     notes += more
     return {"mcf": mcf, "offence_by_year": offences, "andersen_gill": {"terms": terms}}, notes

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from revict.disclosure.cells import Line, Suppression, as_count, control_table
+from revict.disclosure.cells import Line, Suppression, as_count, as_mapping, control_table
 from revict.disclosure.curves import control_curve, value_at
 from revict.disclosure.rules import DisclosureRules
 
@@ -81,8 +81,9 @@ def control_competing(cr: Any, rules: DisclosureRules) -> tuple[dict[str, dict[s
             if not curve.get("controlled"):
                 curve.setdefault("time", entry.get("time"))
                 curve.setdefault("n_risk", entry.get("n_risk"))
-            released, more = control_curve(curve, rules, values=CIF_VALUES,
-                                           what=f"first_event.competing_risks[{g}={lv}].{cause}")
+            released, more = control_curve(
+                curve, rules, values=CIF_VALUES, what=f"first_event.competing_risks[{g}={lv}].{cause}"
+            )
             notes += more
             if released is not None:
                 causes[cause] = released
@@ -123,7 +124,7 @@ def control_yearly(
     by_grouping: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for g, lv, raw in iter_groups(ci):
         entry = yearly_entry(raw)
-        if entry:
+        if entry is not None and entry:
             by_grouping.setdefault(g, []).append((lv, entry))
     total_by_year: dict[str, Any] = {}
     for g in sorted(by_grouping, key=lambda name: name != "all"):  # the whole cohort first
@@ -144,21 +145,24 @@ def control_yearly(
             lines = [Line(tuple(i * len(years) + j for i in range(len(levels))), k + j) for j in range(len(years))]
         released, more = control_table(values, lines, rules, names)
         notes += [s for s in more if not s.what.startswith("first_event.at_risk[all")]
-        for i, (lv, entry) in enumerate(levels):
+        for i, (lv, lv_entry) in enumerate(levels):
             curve = km_released.get(g, {}).get(lv)
-            row = {}
+            row: dict[str, Any] = {}
             if g == "all":
                 total_by_year = {y: released[i * len(years) + j] for j, y in enumerate(years)}
             for j, y in enumerate(years):
-                cell = entry.get(y) if isinstance(entry.get(y), Mapping) else {}
+                cell = as_mapping(lv_entry.get(y))
                 t = _num(cell.get("time_days")) or float(y) * DAYS_PER_YEAR
                 est = value_at(curve, t, "surv", 1.0)
                 lo = value_at(curve, t, "upper", 1.0)
                 hi = value_at(curve, t, "lower", 1.0)
-                row[y] = {"time_days": t, "estimate": None if est is None else 1 - est,
-                          "ci_lower": None if lo is None else 1 - lo,
-                          "ci_upper": None if hi is None else 1 - hi,
-                          "at_risk": released[i * len(years) + j]}
+                row[y] = {
+                    "time_days": t,
+                    "estimate": None if est is None else 1 - est,
+                    "ci_lower": None if lo is None else 1 - lo,
+                    "ci_upper": None if hi is None else 1 - hi,
+                    "at_risk": released[i * len(years) + j],
+                }
             out.setdefault(g, {})[lv] = row
     return out, notes
 
@@ -189,11 +193,19 @@ def control_terms(
             notes.append(Suppression(f"{what}[{name}]", "unverifiable", "the size of this group is not known"))
             continue
         if size[0] < rules.min_cell or size[1] < rules.min_cell:
-            notes.append(Suppression(f"{what}[{name}]", "min_cell",
-                                     f"fewer than {rules.min_cell} persons or events in this group"))
+            notes.append(
+                Suppression(
+                    f"{what}[{name}]", "min_cell", f"fewer than {rules.min_cell} persons or events in this group"
+                )
+            )
             continue
-        out.append({"term": name, **{k: _num(t.get(k)) for k in ("hr", "ci_lower", "ci_upper", "p", "log_hr", "se")},
-                    "checked": True})
+        out.append(
+            {
+                "term": name,
+                **{k: _num(t.get(k)) for k in ("hr", "ci_lower", "ci_upper", "p", "log_hr", "se")},
+                "checked": True,
+            }
+        )
     return out, notes
 
 
@@ -226,14 +238,19 @@ def control_first_event(
     notes += more
     cr, more = control_competing(section.get("competing_risks"), rules)
     notes += more
-    cox = section.get("cox") if isinstance(section.get("cox"), Mapping) else {}
+    cox = as_mapping(section.get("cox"))
     terms, more = control_terms(cox.get("terms"), sizes, rules, "first_event.cox")
     notes += more
     out = {
-        "km": km, "cumulative_incidence": ci, "competing_risks": cr,
-        "cox": {"terms": terms, "concordance": _num(cox.get("concordance")),
-                "reference_levels": {str(k): str(v) for k, v in (cox.get("reference_levels") or {}).items()},
-                "ph_test": numbers_only(cox.get("ph_test"))},
+        "km": km,
+        "cumulative_incidence": ci,
+        "competing_risks": cr,
+        "cox": {
+            "terms": terms,
+            "concordance": _num(cox.get("concordance")),
+            "reference_levels": {str(k): str(v) for k, v in (cox.get("reference_levels") or {}).items()},
+            "ph_test": numbers_only(cox.get("ph_test")),
+        },
         "logrank": numbers_only(section.get("logrank")),
     }
     return out, notes, sizes

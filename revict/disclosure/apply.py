@@ -13,13 +13,23 @@ from revict.disclosure._cohort import control_cohort
 from revict.disclosure._network import control_network
 from revict.disclosure._recurrent import control_recurrent
 from revict.disclosure._survival import control_first_event
-from revict.disclosure.cells import Suppression, is_suppressed
+from revict.disclosure.cells import Suppression, as_mapping, is_suppressed
 from revict.disclosure.rules import DisclosureRules
 from revict.disclosure.scan import find_identifiers
 
 #: provenance keys copied from results.meta (each value must be a short string, number or flat mapping)
-META_KEYS = ("versions", "seeds", "cohort_sha256", "schema_sha256", "schema_name", "fingerprints",
-             "revict_version", "conf_level", "synthetic", "is_synthetic")
+META_KEYS = (
+    "versions",
+    "seeds",
+    "cohort_sha256",
+    "schema_sha256",
+    "schema_name",
+    "fingerprints",
+    "revict_version",
+    "conf_level",
+    "synthetic",
+    "is_synthetic",
+)
 
 
 @dataclass(frozen=True, eq=True)
@@ -72,15 +82,18 @@ def _flat(value: Any) -> Any:
 
 
 def _meta(results: Mapping[str, Any], design: Mapping[str, Any] | None, is_synthetic: bool | None) -> dict[str, Any]:
-    meta = results.get("meta") if isinstance(results.get("meta"), Mapping) else {}
+    meta = as_mapping(results.get("meta"))
     meta = {**meta}
     meta.setdefault("versions", meta.get("software"))  # revict.models writes "software"
     meta.setdefault("fingerprints", meta.get("data_fingerprints"))
     out: dict[str, Any] = {k: _flat(meta[k]) for k in META_KEYS if meta.get(k) is not None}
     fps = out.get("fingerprints")
     if isinstance(fps, dict):  # a checksum and a row count per source file; no paths
-        out["fingerprints"] = {src: {k: v for k, v in fp.items() if k in ("sha256", "rows")}
-                               for src, fp in fps.items() if isinstance(fp, dict)}
+        out["fingerprints"] = {
+            src: {k: v for k, v in fp.items() if k in ("sha256", "rows")}
+            for src, fp in fps.items()
+            if isinstance(fp, dict)
+        }
     synthetic = bool(is_synthetic) or bool(meta.get("synthetic")) or bool(meta.get("is_synthetic"))
     out["is_synthetic"] = synthetic
     out.pop("synthetic", None)
@@ -144,7 +157,7 @@ def apply_disclosure(
         released (exit code 3).
     """
     rules = rules or DisclosureRules()
-    prior = results.get("disclosure") if isinstance(results.get("disclosure"), Mapping) else {}
+    prior = as_mapping(results.get("disclosure"))
     notes = [Suppression(**s) for s in prior.get("suppressions", []) if isinstance(s, Mapping)]
     cohort, more = control_cohort(results.get("cohort"), rules)
     notes += more
@@ -159,7 +172,8 @@ def apply_disclosure(
     if cohort is not None and is_suppressed(cohort["n"]):
         raise DisclosureError(
             f"the cohort has fewer than {rules.min_cell} persons; nothing can be released",
-            hint="Widen the entry window or lower restrictions in the cohort file.")
+            hint="Widen the entry window or lower restrictions in the cohort file.",
+        )
     seen: set[tuple[str, str]] = set()
     unique = []
     for s in notes:
@@ -167,8 +181,12 @@ def apply_disclosure(
             seen.add((s.what, s.rule))
             unique.append(s.to_dict())
     data = {
-        "meta": _meta(results, design, is_synthetic), "cohort": cohort, "first_event": first,
-        "recurrent": recurrent, "network": network, "warnings": warnings,
+        "meta": _meta(results, design, is_synthetic),
+        "cohort": cohort,
+        "first_event": first,
+        "recurrent": recurrent,
+        "network": network,
+        "warnings": warnings,
         "disclosure": {"rules": rules.model_dump(mode="json"), "suppressions": unique},
     }
     hits = find_identifiers(data)
@@ -177,5 +195,6 @@ def apply_disclosure(
         raise DisclosureError(
             f"disclosure control blocked the release: {len(hits)} pseudonym-like string(s) or "
             f"individual date(s) at {where}",
-            hint="Remove identifiers from the results before reporting; report this as a bug in revict.")
+            hint="Remove identifiers from the results before reporting; report this as a bug in revict.",
+        )
     return Released(json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False))

@@ -8,7 +8,7 @@ return new values plus :class:`Suppression` records.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,11 @@ class Suppression:
 
 
 SECONDARY = "x"
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """Return ``value`` when it is a mapping, else an empty one (results files may lack a section)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def is_suppressed(value: Any) -> bool:
@@ -118,8 +123,9 @@ def _pick_partner(
     return min(open_cells, key=lambda i: (values[i] if values[i] is not None else -1, i))
 
 
-def _line_needs_more(values: Sequence[int | None], mask: list[bool], line: Line, min_cell: int,
-                     infer: bool = True) -> bool:
+def _line_needs_more(
+    values: Sequence[int | None], mask: list[bool], line: Line, min_cell: int, infer: bool = True
+) -> bool:
     """Whether the suppressed cells of a line could be recovered (or narrowed) from the rest.
 
     With the total shown, the hidden cells together equal the total minus the shown cells,
@@ -243,7 +249,8 @@ def control_table(
             if c is not None:  # newly suppressed now (not already a marker)
                 rule = "min_cell" if primary[i] else "secondary"
                 why = (
-                    f"fewer than {rules.min_cell}" if primary[i]
+                    f"fewer than {rules.min_cell}"
+                    if primary[i]
                     else "would let a suppressed count be recovered from a published total"
                 )
                 notes.append(Suppression(names[i], rule, why))
@@ -280,9 +287,13 @@ def top_code_distribution(
         labels = [str(v) for v, _ in head] + [f"≥ {items[k][0]}"]
         counts = [c for _, c in head] + [tail]
         if k < len(items) - 1:
-            notes.append(Suppression(
-                f"{what} (top classes)", "top_code",
-                f"values of {items[k][0]} and above merged into one class; the maximum is never published"))
+            notes.append(
+                Suppression(
+                    f"{what} (top classes)",
+                    "top_code",
+                    f"values of {items[k][0]} and above merged into one class; the maximum is never published",
+                )
+            )
     else:
         labels = [str(v) for v, _ in items]
         counts = [c for _, c in items]
@@ -294,9 +305,7 @@ def top_code_distribution(
     return list(zip(labels, released[:-1], strict=True)), notes
 
 
-def dominance_check(
-    total: float | None, top: Sequence[float], rules: DisclosureRules, what: str
-) -> Suppression | None:
+def dominance_check(total: float | None, top: Sequence[float], rules: DisclosureRules, what: str) -> Suppression | None:
     """Dominance (n, k) and p-ratio checks of a sum over persons; a :class:`Suppression` when it fails.
 
     Parameters
@@ -318,17 +327,21 @@ def dominance_check(
     True
     """
     if total is None or total <= 0 or not top:
-        return Suppression(what, "unverifiable",
-                           "the largest contributions are not known, so dominance cannot be checked")
+        return Suppression(
+            what, "unverifiable", "the largest contributions are not known, so dominance cannot be checked"
+        )
     top_sorted = sorted((float(t) for t in top), reverse=True)
     dom = sum(top_sorted[: rules.dominance_n])
     if dom >= rules.dominance_pct / 100 * total:
-        return Suppression(what, "dominance",
-                           f"the {rules.dominance_n} largest contributors make up {rules.dominance_pct:g}% or more")
+        return Suppression(
+            what, "dominance", f"the {rules.dominance_n} largest contributors make up {rules.dominance_pct:g}% or more"
+        )
     if len(top_sorted) >= 2:
         rest = total - top_sorted[0] - top_sorted[1]
         if rest < rules.p_ratio_pct / 100 * top_sorted[0]:
             return Suppression(
-                what, "p_ratio",
-                f"the second largest contributor could estimate the largest within {rules.p_ratio_pct:g}%")
+                what,
+                "p_ratio",
+                f"the second largest contributor could estimate the largest within {rules.p_ratio_pct:g}%",
+            )
     return None

@@ -58,9 +58,7 @@ def _verify_released(curve: Mapping[str, Any], values: Sequence[str], rules: Dis
     return out
 
 
-def _pool(
-    kept: int, n_event: Sequence[int], threshold: int
-) -> list[tuple[int, int]]:
+def _pool(kept: int, n_event: Sequence[int], threshold: int) -> list[tuple[int, int]]:
     """Return the rows that end a pooled step, with the step's event count."""
     blocks: list[tuple[int, int]] = []
     acc, last_event_row = 0, -1
@@ -112,8 +110,8 @@ def control_curve(
     if not isinstance(curve, Mapping):
         return None, [Suppression(what, "unverifiable", "not available in the results")]
     if curve.get("controlled"):
-        out = _verify_released(curve, values, rules)
-        return out, ([] if out else [Suppression(what, "unverifiable", "released curve fails its own checks")])
+        again = _verify_released(curve, values, rules)
+        return again, ([] if again else [Suppression(what, "unverifiable", "released curve fails its own checks")])
     time = _floats(curve.get("time") or [])
     n_risk = [as_count(v) for v in curve.get("n_risk") or []]
     raw_events = curve.get("n_event")
@@ -128,17 +126,27 @@ def control_curve(
     blocks = _pool(kept, ev, rules.events_threshold)
     notes: list[Suppression] = []
     if not blocks:
-        return None, [Suppression(what, "min_cell", f"fewer than {rules.events_threshold} events while "
-                                                    f"at least {thr} were at risk; the curve is not shown")]
+        return None, [
+            Suppression(
+                what,
+                "min_cell",
+                f"fewer than {rules.events_threshold} events while at least {thr} were at risk; the curve is not shown",
+            )
+        ]
     is_cut = kept < len(time)
     if is_cut:
         notes.append(Suppression(what, "curve_cut", f"cut where fewer than {thr} are at risk"))
     n_steps = sum(1 for i in range(kept) if ev[i] > 0)
     if n_steps > len(blocks):
-        notes.append(Suppression(what, "pooled", f"{n_steps} steps pooled into {len(blocks)} so that each "
-                                                 f"shows at least {rules.events_threshold} events"))
-    out: Curve = {"time": [time[i] for i in (b[0] for b in blocks)],
-                  "n_event": [round_count(n, rules) for _, n in blocks]}
+        notes.append(
+            Suppression(
+                what,
+                "pooled",
+                f"{n_steps} steps pooled into {len(blocks)} so that each "
+                f"shows at least {rules.events_threshold} events",
+            )
+        )
+    out: Curve = {"time": [time[b[0]] for b in blocks], "n_event": [round_count(n, rules) for _, n in blocks]}
     for key in values:
         col = _floats(curve.get(key) or [None] * len(time))
         out[key] = [col[i] for i, _ in blocks]

@@ -17,10 +17,19 @@ SYNTH_MARKER_RE = re.compile(r"-syn[0-9a-f]{12}")
 ISO_DATE_RE = re.compile(r"\b(1[89]|20)\d{2}-[01]\d-[0-3]\d\b")
 
 #: keys whose values are study-design facts or checksums, not data about a person
-ALLOWED_KEYS = frozenset({
-    "sha256", "cohort_sha256", "schema_sha256", "fingerprints", "versions", "design", "rules",
-    "generated_at", "release_status",
-})
+ALLOWED_KEYS = frozenset(
+    {
+        "sha256",
+        "cohort_sha256",
+        "schema_sha256",
+        "fingerprints",
+        "versions",
+        "design",
+        "rules",
+        "generated_at",
+        "release_status",
+    }
+)
 
 
 def _walk(obj: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -22,7 +22,7 @@ def _groupings(ctx: Ctx, available: dict[str, Any]) -> list[str]:
 
 
 def _ordered(ctx: Ctx, groups: dict[str, dict[str, Any]], g: str) -> dict[str, Any]:
-    """A grouping's curves, largest group first."""
+    """Return a grouping's curves, largest group first."""
     order = group_order(ctx, g)
     levels = groups.get(g, {})
     return {lv: levels[lv] for lv in [*order, *sorted(set(levels) - set(order))] if lv in levels}
@@ -34,15 +34,21 @@ def _describe_ci(ctx: Ctx, g: str) -> str:
     for lv in group_order(ctx, g):
         r = yearly(ctx, g, lv, h)
         if r is not None:
-            parts.append(f"{level_label(g, lv, ctx.lang)} {fmt_pct(r['estimate'], ctx.lang)} "
-                         f"({t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)})")
-    by = (ctx.tr("for the whole cohort", "voor het hele cohort") if g == "all" else
-          ctx.tr(f"by {grouping_label(g, 'en').lower()}", f"naar {grouping_label(g, 'nl').lower()}"))
+            parts.append(
+                f"{level_label(g, lv, ctx.lang)} {fmt_pct(r['estimate'], ctx.lang)} "
+                f"({t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)})"
+            )
+    by = (
+        ctx.tr("for the whole cohort", "voor het hele cohort")
+        if g == "all"
+        else ctx.tr(f"by {grouping_label(g, 'en').lower()}", f"naar {grouping_label(g, 'nl').lower()}")
+    )
     lead = ctx.tr(
         f"Line chart of the cumulative percentage of people who became a victim again, {by}, from "
         f"registration up to {h} years. The shaded band is the 95% confidence interval. After {h} years: ",
         f"Lijngrafiek van het cumulatieve percentage mensen dat opnieuw slachtoffer werd, {by}, vanaf "
-        f"registratie tot {h} jaar. De gekleurde band is het 95%-betrouwbaarheidsinterval. Na {h} jaar: ")
+        f"registratie tot {h} jaar. De gekleurde band is het 95%-betrouwbaarheidsinterval. Na {h} jaar: ",
+    )
     tail = "; ".join(parts) if parts else ctx.tr("not shown (too few people).", "niet getoond (te weinig personen).")
     return lead + tail + "."
 
@@ -53,12 +59,17 @@ def _at_risk_tables(ctx: Ctx, groupings: list[str], sel_id: str) -> str:
     for gi, g in enumerate(groupings):
         levels = group_order(ctx, g)
         years = sorted({int(y) for lv in levels for y in ci[g][lv]})
-        rows = [[level_label(g, lv, ctx.lang), *[ci[g][lv].get(str(y), {}).get("at_risk", "–") for y in years]]
-                for lv in levels]
+        rows = [
+            [level_label(g, lv, ctx.lang), *[ci[g][lv].get(str(y), {}).get("at_risk", "–") for y in years]]
+            for lv in levels
+        ]
         header = [t("group", ctx.lang), *[f"{t('year', ctx.lang)} {y}" for y in years]]
         hidden = "" if gi == 0 else " hidden"
-        out.append(f'<div data-switch="{sel_id}" data-grouping="{escape(g)}"{hidden}>'
-                   + table(header, rows, ctx.lang, caption=t("at_risk", ctx.lang), cls="atrisk") + "</div>")
+        out.append(
+            f'<div data-switch="{sel_id}" data-grouping="{escape(g)}"{hidden}>'
+            + table(header, rows, ctx.lang, caption=t("at_risk", ctx.lang), cls="atrisk")
+            + "</div>"
+        )
     return "".join(out)
 
 
@@ -72,10 +83,17 @@ def cumulative_incidence(ctx: Ctx) -> str:
     h = float(ctx.spec.horizon_years)
     ordered = {g: _ordered(ctx, km, g) for g in groupings}
     fig, rows = grouped_figure(
-        ordered, groupings, lambda c: step_series(c, "surv", "lower", "upper", initial=0.0, flip=True),
-        lang=ctx.lang, y_title=t("cum_pct", ctx.lang), hover_value=t("cum_pct", ctx.lang), horizon=h)
-    fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                  yaxis=fig.layout.yaxis.to_plotly_json()))
+        ordered,
+        groupings,
+        lambda c: step_series(c, "surv", "lower", "upper", initial=0.0, flip=True),
+        lang=ctx.lang,
+        y_title=t("cum_pct", ctx.lang),
+        hover_value=t("cum_pct", ctx.lang),
+        horizon=h,
+    )
+    fig.update_layout(
+        base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json())
+    )
     sel = "sel-ci"
     how = ctx.tr(
         "How to read this: each line starts at 0% at registration and rises each time people in that group "
@@ -83,15 +101,27 @@ def cumulative_incidence(ctx: Ctx) -> str:
         "faster. Lines stop where too few people are still followed.",
         "Zo leest u dit: elke lijn begint bij 0% op het moment van registratie en stijgt telkens als mensen in "
         "die groep opnieuw slachtoffer worden. Hoe hoger de lijn, hoe meer mensen opnieuw slachtoffer werden; "
-        "hoe steiler, hoe sneller. Lijnen stoppen waar te weinig mensen nog gevolgd worden.")
-    main = chart(fig, fig_id="fig-ci", title=t("cum_pct", ctx.lang),
-                 description=[(g, _describe_ci(ctx, g)) for g in groupings], switch=sel,
-                 csv_uri=csv_data_uri(CSV_CURVE, rows, ctx.lang), csv_name="cumulative-incidence", lang=ctx.lang)
+        "hoe steiler, hoe sneller. Lijnen stoppen waar te weinig mensen nog gevolgd worden.",
+    )
+    main = chart(
+        fig,
+        fig_id="fig-ci",
+        title=t("cum_pct", ctx.lang),
+        description=[(g, _describe_ci(ctx, g)) for g in groupings],
+        switch=sel,
+        csv_uri=csv_data_uri(CSV_CURVE, rows, ctx.lang),
+        csv_name="cumulative-incidence",
+        lang=ctx.lang,
+    )
     cr_html, cr_id = _competing(ctx, groupings, h)
     targets = ["fig-ci", *([cr_id] if cr_id else [])]
     options = [(g, grouping_label(g, ctx.lang)) for g in groupings]
-    return (f'<p>{escape(how)}</p>' + selector(sel, t("show_by", ctx.lang), options, targets)
-            + f'<div class="pair"><div>{main}</div><div>{cr_html}</div></div>' + _at_risk_tables(ctx, groupings, sel))
+    return (
+        f"<p>{escape(how)}</p>"
+        + selector(sel, t("show_by", ctx.lang), options, targets)
+        + f'<div class="pair"><div>{main}</div><div>{cr_html}</div></div>'
+        + _at_risk_tables(ctx, groupings, sel)
+    )
 
 
 def _competing(ctx: Ctx, groupings: list[str], h: float) -> tuple[str, str | None]:
@@ -104,27 +134,50 @@ def _competing(ctx: Ctx, groupings: list[str], h: float) -> tuple[str, str | Non
     def add_death(fig: go.Figure, g: str, visible: bool) -> None:
         if g == "all" and death_all:
             x, y, _, _ = step_series(death_all, "cif", "lower", "upper", initial=0.0)
-            fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=t("died", ctx.lang),
-                                     line={"color": NEUTRAL, "dash": "dot", "width": 2, "shape": "hv"},
-                                     visible=visible, meta={"grouping": g},
-                                     hovertemplate=f"{t('died', ctx.lang)}<br>{t('year', ctx.lang)} %{{x:.1f}}: "
-                                                   "%{y:.1%}<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines",
+                    name=t("died", ctx.lang),
+                    line={"color": NEUTRAL, "dash": "dot", "width": 2, "shape": "hv"},
+                    visible=visible,
+                    meta={"grouping": g},
+                    hovertemplate=f"{t('died', ctx.lang)}<br>{t('year', ctx.lang)} %{{x:.1f}}: "
+                    "%{y:.1%}<extra></extra>",
+                )
+            )
 
     fig, rows = grouped_figure(
-        outcome, groupings, lambda c: step_series(c, "cif", "lower", "upper", initial=0.0),
-        lang=ctx.lang, y_title=t("cum_pct", ctx.lang), hover_value=t("cum_pct", ctx.lang), horizon=h,
-        extra=add_death)
-    fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                  yaxis=fig.layout.yaxis.to_plotly_json()))
+        outcome,
+        groupings,
+        lambda c: step_series(c, "cif", "lower", "upper", initial=0.0),
+        lang=ctx.lang,
+        y_title=t("cum_pct", ctx.lang),
+        hover_value=t("cum_pct", ctx.lang),
+        horizon=h,
+        extra=add_death,
+    )
+    fig.update_layout(
+        base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json())
+    )
     desc = ctx.tr(
         "The same question, but counting people who died first as not re-victimised (Aalen–Johansen cumulative "
         "incidence with death as a competing risk). The dotted grey line (whole cohort) shows the share who "
         "died before becoming a victim again.",
         "Dezelfde vraag, maar mensen die eerst overleden tellen als niet opnieuw slachtoffer (Aalen–Johansen, "
         "met overlijden als concurrerend risico). De grijze stippellijn (hele cohort) toont het aandeel dat "
-        "overleed voordat het opnieuw slachtoffer werd.")
-    html = chart(fig, fig_id="fig-cr", title=t("cif_pct", ctx.lang), description=desc,
-                 csv_uri=csv_data_uri(CSV_CURVE, rows, ctx.lang), csv_name="competing-risks", lang=ctx.lang)
+        "overleed voordat het opnieuw slachtoffer werd.",
+    )
+    html = chart(
+        fig,
+        fig_id="fig-cr",
+        title=t("cif_pct", ctx.lang),
+        description=desc,
+        csv_uri=csv_data_uri(CSV_CURVE, rows, ctx.lang),
+        csv_name="competing-risks",
+        lang=ctx.lang,
+    )
     return html, "fig-cr"
 
 
@@ -134,22 +187,34 @@ def offences(ctx: Ctx) -> str:
     if not rows:
         return na(ctx)
     fig, csv_rows, hidden = offences_figure(rows, ctx.lang)
-    fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                  yaxis=fig.layout.yaxis.to_plotly_json(), barmode="stack"))
+    fig.update_layout(
+        base_layout(
+            ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), barmode="stack"
+        )
+    )
     totals: dict[str, int] = {}
     for r in rows:
         if isinstance(r.get("n_events"), int):
             totals[r["category"]] = totals.get(r["category"], 0) + r["n_events"]
     top = sorted(totals.items(), key=lambda kv: -kv[1])[:3]
     top_txt = ", ".join(f"{level_label('category', c, ctx.lang).lower()} ({fmt_num(n, ctx.lang)})" for c, n in top)
-    desc = ctx.tr(f"Stacked bar chart of the crimes people became a victim of after registration, per year since "
-                  f"registration. Most frequent overall: {top_txt}.",
-                  f"Gestapeld staafdiagram van de misdrijven waarvan mensen na registratie slachtoffer werden, per "
-                  f"jaar sinds registratie. Meest voorkomend: {top_txt}.")
+    desc = ctx.tr(
+        f"Stacked bar chart of the crimes people became a victim of after registration, per year since "
+        f"registration. Most frequent overall: {top_txt}.",
+        f"Gestapeld staafdiagram van de misdrijven waarvan mensen na registratie slachtoffer werden, per "
+        f"jaar sinds registratie. Meest voorkomend: {top_txt}.",
+    )
     note = t("suppressed_note", ctx.lang, m=ctx.min_label[1:]) if hidden else ""
-    return chart(fig, fig_id="fig-offences", title=t("offences_fig", ctx.lang), description=desc, note=note,
-                 csv_uri=csv_data_uri(["year_since_index", "category", "n_events", "n_persons"], csv_rows, ctx.lang),
-                 csv_name="offences-by-year", lang=ctx.lang)
+    return chart(
+        fig,
+        fig_id="fig-offences",
+        title=t("offences_fig", ctx.lang),
+        description=desc,
+        note=note,
+        csv_uri=csv_data_uri(["year_since_index", "category", "n_events", "n_persons"], csv_rows, ctx.lang),
+        csv_name="offences-by-year",
+        lang=ctx.lang,
+    )
 
 
 def hazard_ratios(ctx: Ctx) -> str:
@@ -159,9 +224,15 @@ def hazard_ratios(ctx: Ctx) -> str:
     if not terms:
         return na(ctx)
     fig, csv_rows, sentences = forest_figure(terms, cox.get("reference_levels") or {}, ctx.lang)
-    fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                  yaxis=fig.layout.yaxis.to_plotly_json(), height=fig.layout.height,
-                                  margin={"l": 20, "r": 20, "t": 20, "b": 60}))
+    fig.update_layout(
+        base_layout(
+            ctx.lang,
+            xaxis=fig.layout.xaxis.to_plotly_json(),
+            yaxis=fig.layout.yaxis.to_plotly_json(),
+            height=fig.layout.height,
+            margin={"l": 20, "r": 20, "t": 20, "b": 60},
+        )
+    )
     how = ctx.tr(
         "Each square compares the pace at which a group becomes a victim again with a comparison group, taking "
         "the other characteristics into account (Cox model). Right of the dashed line (1) means faster, left "
@@ -170,12 +241,18 @@ def hazard_ratios(ctx: Ctx) -> str:
         "Elk vierkantje vergelijkt het tempo waarin een groep opnieuw slachtoffer wordt met een "
         "vergelijkingsgroep, rekening houdend met de andere kenmerken (Cox-model). Rechts van de stippellijn (1) "
         "betekent sneller, links langzamer; de snor is het 95%-betrouwbaarheidsinterval — kruist die de lijn, "
-        "dan kan het verschil toeval zijn.")
+        "dan kan het verschil toeval zijn.",
+    )
     desc = "; ".join(sentences) + "."
-    return (f"<p>{escape(how)}</p>" + chart(
-        fig, fig_id="fig-forest", title=t("forest_fig", ctx.lang), description=desc,
+    return f"<p>{escape(how)}</p>" + chart(
+        fig,
+        fig_id="fig-forest",
+        title=t("forest_fig", ctx.lang),
+        description=desc,
         csv_uri=csv_data_uri(["term", "hr", "ci_lower", "ci_upper", "p"], csv_rows, ctx.lang),
-        csv_name="hazard-ratios", lang=ctx.lang))
+        csv_name="hazard-ratios",
+        lang=ctx.lang,
+    )
 
 
 def recurrence(ctx: Ctx) -> str:
@@ -186,88 +263,164 @@ def recurrence(ctx: Ctx) -> str:
         return na(ctx)
     ordered = {g: _ordered(ctx, mcf, g) for g in groupings}
     fig, rows = grouped_figure(
-        ordered, groupings, lambda c: step_series(c, "mcf", "lower", "upper", initial=0.0),
-        lang=ctx.lang, y_title=t("mcf_axis", ctx.lang), hover_value=t("mcf_axis", ctx.lang),
-        horizon=float(ctx.spec.horizon_years), y_format=".2f")
-    fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                  yaxis=fig.layout.yaxis.to_plotly_json()))
+        ordered,
+        groupings,
+        lambda c: step_series(c, "mcf", "lower", "upper", initial=0.0),
+        lang=ctx.lang,
+        y_title=t("mcf_axis", ctx.lang),
+        hover_value=t("mcf_axis", ctx.lang),
+        horizon=float(ctx.spec.horizon_years),
+        y_format=".2f",
+    )
+    fig.update_layout(
+        base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json())
+    )
     last = rows[-1] if rows else None
     all_rows = [r for r in rows if r[0] == "all"]
     end = all_rows[-1][3] if all_rows else (last[3] if last else None)
     desc = ctx.tr(
         "Line chart of the average number of times a person became a victim again, counting every "
         "victimisation (not only the first), from registration onwards. "
-        + (f"After the follow-up shown, the whole cohort averaged {fmt_num(end, 'en', 2)} victimisations per "
-           "person." if end is not None else ""),
+        + (
+            f"After the follow-up shown, the whole cohort averaged {fmt_num(end, 'en', 2)} victimisations per person."
+            if end is not None
+            else ""
+        ),
         "Lijngrafiek van het gemiddelde aantal keer dat iemand opnieuw slachtoffer werd, waarbij elke keer telt "
         "(niet alleen de eerste), vanaf registratie. "
-        + (f"Aan het eind van de getoonde follow-up was dat voor het hele cohort gemiddeld {fmt_num(end, 'nl', 2)} "
-           "keer per persoon." if end is not None else ""))
+        + (
+            f"Aan het eind van de getoonde follow-up was dat voor het hele cohort gemiddeld {fmt_num(end, 'nl', 2)} "
+            "keer per persoon."
+            if end is not None
+            else ""
+        ),
+    )
     sel = "sel-mcf"
-    return (selector(sel, t("show_by", ctx.lang), [(g, grouping_label(g, ctx.lang)) for g in groupings], ["fig-mcf"])
-            + chart(fig, fig_id="fig-mcf", title=t("mcf_axis", ctx.lang), description=desc,
-                    csv_uri=csv_data_uri(["grouping", "level", "time_years", "mcf", "lower", "upper"], rows,
-                                         ctx.lang),
-                    csv_name="mean-cumulative-victimisations", lang=ctx.lang))
+    return selector(
+        sel, t("show_by", ctx.lang), [(g, grouping_label(g, ctx.lang)) for g in groupings], ["fig-mcf"]
+    ) + chart(
+        fig,
+        fig_id="fig-mcf",
+        title=t("mcf_axis", ctx.lang),
+        description=desc,
+        csv_uri=csv_data_uri(["grouping", "level", "time_years", "mcf", "lower", "upper"], rows, ctx.lang),
+        csv_name="mean-cumulative-victimisations",
+        lang=ctx.lang,
+    )
 
 
 def perpetrators(ctx: Ctx) -> str:
-    """Counts of recurring perpetrators by kind, victims per perpetrator, group sizes — aggregates only."""
+    """Show recurring perpetrators by kind, victims per perpetrator, group sizes — aggregates only."""
     net = ctx.data.get("network")
     if not net:
         return na(ctx)
     kinds = net.get("by_kind") or {}
-    names = {"serial": ctx.tr("Serial: several victims", "Serieel: meerdere slachtoffers"),
-             "returning": ctx.tr("Returning: the same victim again, after the registration",
-                                 "Terugkerend: hetzelfde slachtoffer opnieuw, na de registratie"),
-             "both": ctx.tr("Both serial and returning", "Zowel serieel als terugkerend"),
-             "repeat": ctx.tr("Repeat: the same victim more than once (not returning)",
-                              "Herhaald: hetzelfde slachtoffer vaker (niet terugkerend)")}
-    rows = [[ctx.tr("Perpetrators linked to the cohort's victims", "Daders gekoppeld aan slachtoffers in het cohort"),
-             net.get("offenders", "–")],
-            [ctx.tr("… of whom recurring", "… van wie terugkerend of herhaald"), net.get("recurring", "–")],
-            *[[f"– {names[k]}", kinds[k]] for k in ("serial", "returning", "both", "repeat") if k in kinds]]
+    names = {
+        "serial": ctx.tr("Serial: several victims", "Serieel: meerdere slachtoffers"),
+        "returning": ctx.tr(
+            "Returning: the same victim again, after the registration",
+            "Terugkerend: hetzelfde slachtoffer opnieuw, na de registratie",
+        ),
+        "both": ctx.tr("Both serial and returning", "Zowel serieel als terugkerend"),
+        "repeat": ctx.tr(
+            "Repeat: the same victim more than once (not returning)",
+            "Herhaald: hetzelfde slachtoffer vaker (niet terugkerend)",
+        ),
+    }
+    rows = [
+        [
+            ctx.tr("Perpetrators linked to the cohort's victims", "Daders gekoppeld aan slachtoffers in het cohort"),
+            net.get("offenders", "–"),
+        ],
+        [ctx.tr("… of whom recurring", "… van wie terugkerend of herhaald"), net.get("recurring", "–")],
+        *[[f"– {names[k]}", kinds[k]] for k in ("serial", "returning", "both", "repeat") if k in kinds],
+    ]
     share = net.get("recurring_share")
     lead = ""
     if isinstance(share, float):
-        lead = ctx.tr(f"{fmt_pct(share, 'en')} of perpetrators come back: to other victims or to the same victim.",
-                      f"{fmt_pct(share, 'nl')} van de daders komt terug: bij andere slachtoffers of bij hetzelfde "
-                      "slachtoffer.")
+        lead = ctx.tr(
+            f"{fmt_pct(share, 'en')} of perpetrators come back: to other victims or to the same victim.",
+            f"{fmt_pct(share, 'nl')} van de daders komt terug: bij andere slachtoffers of bij hetzelfde slachtoffer.",
+        )
     ip = net.get("index_perpetrator")
     if ip:
         lead += " " + ctx.tr(
-            f"In {fmt_pct(ip['share'], 'en')} ({t('ci_short', 'en')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'en')}) "
+            f"In {fmt_pct(ip['share'], 'en')} ({t('ci_short', 'en')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'en')})"
+            " "
             "of re-victimisations, a perpetrator of the original registration was involved again.",
-            f"Bij {fmt_pct(ip['share'], 'nl')} ({t('ci_short', 'nl')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'nl')}) "
-            "van de nieuwe keren slachtofferschap was een dader van de oorspronkelijke registratie opnieuw betrokken.")
-    parts = [f"<p class=\"lead\">{escape(lead.strip())}</p>" if lead.strip() else "",
-             table([ctx.tr("Perpetrators", "Daders"), ctx.tr("Number", "Aantal")], rows, ctx.lang)]
+            f"Bij {fmt_pct(ip['share'], 'nl')} ({t('ci_short', 'nl')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'nl')})"
+            " "
+            "van de nieuwe keren slachtofferschap was een dader van de oorspronkelijke registratie opnieuw betrokken.",
+        )
+    parts = [
+        f'<p class="lead">{escape(lead.strip())}</p>' if lead.strip() else "",
+        table([ctx.tr("Perpetrators", "Daders"), ctx.tr("Number", "Aantal")], rows, ctx.lang),
+    ]
     if net.get("victims_per_offender"):
-        fig, csv_rows = distribution_figure(net["victims_per_offender"], x_title=t("victims_per_offender", ctx.lang),
-                                            y_title=t("n_offenders", ctx.lang), lang=ctx.lang)
-        fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                      yaxis=fig.layout.yaxis.to_plotly_json(), height=360))
-        parts.append(chart(fig, fig_id="fig-vpo", title=t("victims_per_offender", ctx.lang),
-                           description=_dist_desc(ctx, net["victims_per_offender"], "vpo"),
-                           csv_uri=csv_data_uri(["victims", "n_offenders"], csv_rows, ctx.lang),
-                           csv_name="victims-per-perpetrator", lang=ctx.lang))
+        fig, csv_rows = distribution_figure(
+            net["victims_per_offender"],
+            x_title=t("victims_per_offender", ctx.lang),
+            y_title=t("n_offenders", ctx.lang),
+            lang=ctx.lang,
+        )
+        fig.update_layout(
+            base_layout(
+                ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), height=360
+            )
+        )
+        parts.append(
+            chart(
+                fig,
+                fig_id="fig-vpo",
+                title=t("victims_per_offender", ctx.lang),
+                description=_dist_desc(ctx, net["victims_per_offender"], "vpo"),
+                csv_uri=csv_data_uri(["victims", "n_offenders"], csv_rows, ctx.lang),
+                csv_name="victims-per-perpetrator",
+                lang=ctx.lang,
+            )
+        )
     if net.get("component_sizes"):
-        fig, csv_rows = distribution_figure(net["component_sizes"], x_title=t("component_size", ctx.lang),
-                                            y_title=t("n_components", ctx.lang), lang=ctx.lang, colour="#BD5300")
-        fig.update_layout(base_layout(ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(),
-                                      yaxis=fig.layout.yaxis.to_plotly_json(), height=360))
-        parts.append(chart(fig, fig_id="fig-components", title=t("component_size", ctx.lang),
-                           description=_dist_desc(ctx, net["component_sizes"], "comp"),
-                           csv_uri=csv_data_uri(["size", "n_groups"], csv_rows, ctx.lang),
-                           csv_name="group-sizes", lang=ctx.lang))
-    parts.append(f'<p class="note">{escape(ctx.tr("Only totals are shown: no names, no network drawings, and the largest group or the perpetrator with most victims is never published.", "Alleen totalen: geen namen, geen netwerktekeningen, en de grootste groep of de dader met de meeste slachtoffers wordt nooit gepubliceerd."))}</p>')
+        fig, csv_rows = distribution_figure(
+            net["component_sizes"],
+            x_title=t("component_size", ctx.lang),
+            y_title=t("n_components", ctx.lang),
+            lang=ctx.lang,
+            colour="#BD5300",
+        )
+        fig.update_layout(
+            base_layout(
+                ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), height=360
+            )
+        )
+        parts.append(
+            chart(
+                fig,
+                fig_id="fig-components",
+                title=t("component_size", ctx.lang),
+                description=_dist_desc(ctx, net["component_sizes"], "comp"),
+                csv_uri=csv_data_uri(["size", "n_groups"], csv_rows, ctx.lang),
+                csv_name="group-sizes",
+                lang=ctx.lang,
+            )
+        )
+    only = ctx.tr(
+        "Only totals are shown: no names, no network drawings, and the largest group or the perpetrator "
+        "with most victims is never published.",
+        "Alleen totalen: geen namen, geen netwerktekeningen, en de grootste groep of de dader met de meeste "
+        "slachtoffers wordt nooit gepubliceerd.",
+    )
+    parts.append(f'<p class="note">{escape(only)}</p>')
     return "".join(parts)
 
 
 def _dist_desc(ctx: Ctx, dist: dict[str, Any], kind: str) -> str:
     pairs = ", ".join(f"{lb}: {fmt_num(c, ctx.lang)}" for lb, c in zip(dist["labels"], dist["counts"], strict=True))
     if kind == "vpo":
-        return ctx.tr(f"Bar chart: number of perpetrators by how many victims they have ({pairs}).",
-                      f"Staafdiagram: aantal daders naar hun aantal slachtoffers ({pairs}).")
-    return ctx.tr(f"Bar chart: number of connected groups of victims and perpetrators, by size ({pairs}).",
-                  f"Staafdiagram: aantal verbonden groepen van slachtoffers en daders, naar grootte ({pairs}).")
+        return ctx.tr(
+            f"Bar chart: number of perpetrators by how many victims they have ({pairs}).",
+            f"Staafdiagram: aantal daders naar hun aantal slachtoffers ({pairs}).",
+        )
+    return ctx.tr(
+        f"Bar chart: number of connected groups of victims and perpetrators, by size ({pairs}).",
+        f"Staafdiagram: aantal verbonden groepen van slachtoffers en daders, naar grootte ({pairs}).",
+    )

@@ -15,17 +15,27 @@ import plotly.io as pio
 from revict.report.i18n import Lang, fmt_num, separators, t
 from revict.report.palette import TEXT
 
-PLOT_CONFIG = {"displaylogo": False, "responsive": True,
-               "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
 
 
 def base_layout(lang: Lang, **kw: Any) -> dict[str, Any]:
     """Plain, readable layout: no template, language separators, legend on top."""
     layout: dict[str, Any] = {
-        "template": "none", "separators": separators(lang), "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 14,
-                 "color": TEXT},
-        "margin": {"l": 70, "r": 20, "t": 30, "b": 60}, "height": 440,
+        "template": "none",
+        "separators": separators(lang),
+        "paper_bgcolor": "#FFFFFF",
+        "plot_bgcolor": "#FFFFFF",
+        "font": {
+            "family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+            "size": 14,
+            "color": TEXT,
+        },
+        "margin": {"l": 70, "r": 20, "t": 30, "b": 60},
+        "height": 440,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 13}},
         "hoverlabel": {"bgcolor": "#FFFFFF", "font": {"color": TEXT, "size": 13}},
         "xaxis": {"gridcolor": "#E6E6E6", "linecolor": "#767676", "zeroline": False, "ticks": "outside"},
@@ -40,7 +50,7 @@ def base_layout(lang: Lang, **kw: Any) -> dict[str, Any]:
 
 
 def csv_data_uri(header: Sequence[str], rows: Sequence[Sequence[Any]], lang: Lang) -> str:
-    """A ``data:`` URI holding a CSV (``;`` and decimal comma in Dutch, for spreadsheet programs)."""
+    """Return a ``data:`` URI holding a CSV (``;`` and decimal comma in Dutch, for spreadsheet programs)."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";" if lang == "nl" else ",", lineterminator="\n")
     writer.writerow(header)
@@ -57,16 +67,23 @@ def _csv_cell(v: Any, lang: Lang) -> Any:
 
 
 def chart(
-    fig: go.Figure, *, fig_id: str, title: str, description: str | Sequence[tuple[str, str]], csv_uri: str,
-    csv_name: str, lang: Lang, note: str = "", switch: str = "",
+    fig: go.Figure,
+    *,
+    fig_id: str,
+    title: str,
+    description: str | Sequence[tuple[str, str]],
+    csv_uri: str,
+    csv_name: str,
+    lang: Lang,
+    note: str = "",
+    switch: str = "",
 ) -> str:
-    """A chart in a ``<figure>``: title, the plot, a text description, a download link.
+    """Wrap a chart in a ``<figure>``: title, the plot, a text description, a download link.
 
     ``description`` is a text, or ``(grouping, text)`` pairs shown one at a time by the
     selector ``switch`` (the first visible initially).
     """
-    plot = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=fig_id, config=PLOT_CONFIG,
-                       validate=False)
+    plot = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=fig_id, config=PLOT_CONFIG, validate=False)
     extra = f'<p class="note">{escape(note)}</p>' if note else ""
     return (
         f'<figure class="chart" aria-labelledby="{fig_id}-title" aria-describedby="{fig_id}-desc">'
@@ -81,13 +98,22 @@ def chart(
 def _desc(description: str | Sequence[tuple[str, str]], switch: str) -> str:
     if isinstance(description, str):
         return f"<p>{escape(description)}</p>"
-    return "".join(f'<p data-switch="{switch}" data-grouping="{escape(g)}"{"" if i == 0 else " hidden"}>'
-                   f"{escape(text)}</p>" for i, (g, text) in enumerate(description))
+    return "".join(
+        f'<p data-switch="{switch}" data-grouping="{escape(g)}"{"" if i == 0 else " hidden"}>{escape(text)}</p>'
+        for i, (g, text) in enumerate(description)
+    )
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]], lang: Lang, *, caption: str = "",
-          first_col_header: bool = True, cls: str = "") -> str:
-    """An accessible HTML table (caption, ``th scope``), numbers right-aligned in the language's format."""
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    lang: Lang,
+    *,
+    caption: str = "",
+    first_col_header: bool = True,
+    cls: str = "",
+) -> str:
+    """Return an accessible HTML table (caption, ``th scope``), numbers right-aligned in the language's format."""
     head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in header)
     body = []
     for row in rows:
@@ -101,21 +127,26 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], lang: Lang, *, c
                 cells.append(f'<td class="num">{escape(str(v))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption or header[0])}">'
-            f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption or header[0])}">'
+        f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    )
 
 
 def section(sec_id: str, title: str, body: str) -> str:
-    """A report section with a heading that the table of contents links to."""
-    return (f'<section id="{sec_id}" aria-labelledby="{sec_id}-h"><h2 id="{sec_id}-h">{escape(title)}</h2>'
-            f"{body}</section>")
+    """Return a report section with a heading that the table of contents links to."""
+    return (
+        f'<section id="{sec_id}" aria-labelledby="{sec_id}-h"><h2 id="{sec_id}-h">{escape(title)}</h2>{body}</section>'
+    )
 
 
 def selector(sel_id: str, label: str, options: Sequence[tuple[str, str]], targets: Sequence[str]) -> str:
-    """A keyboard-reachable ``<select>`` that switches the grouping of the target charts."""
+    """Return a keyboard-reachable ``<select>`` that switches the grouping of the target charts."""
     opts = "".join(f'<option value="{escape(v)}">{escape(lb)}</option>' for v, lb in options)
-    return (f'<div class="selector"><label for="{sel_id}">{escape(label)}</label> '
-            f'<select id="{sel_id}" data-figs="{" ".join(targets)}">{opts}</select></div>')
+    return (
+        f'<div class="selector"><label for="{sel_id}">{escape(label)}</label> '
+        f'<select id="{sel_id}" data-figs="{" ".join(targets)}">{opts}</select></div>'
+    )
 
 
 CSS = """
@@ -137,7 +168,8 @@ a{color:var(--accent)}
 a:focus,select:focus,[tabindex]:focus{outline:3px solid #BD5300;outline-offset:2px}
 .lead{font-size:1.15rem;max-width:60em}
 .kpi{display:flex;flex-wrap:wrap;gap:16px;margin:12px 0}
-.kpi .card{border:1px solid var(--line);border-radius:8px;padding:14px 18px;min-width:220px;flex:1;background:var(--soft)}
+.kpi .card{border:1px solid var(--line);border-radius:8px;padding:14px 18px;min-width:220px;flex:1;
+background:var(--soft)}
 .kpi .big{font-size:2.4rem;font-weight:700;color:var(--text);line-height:1.1}
 .kpi .label{color:var(--muted);font-size:.95rem}
 .kpi .sentence{font-size:1.05rem;margin-top:6px}
@@ -150,7 +182,8 @@ figure.chart figcaption{font-weight:700;font-size:1.05rem;margin-bottom:4px}
 .note{color:var(--muted);font-size:.9rem;margin:4px 0}
 .download{display:inline-block;font-size:.92rem;margin-top:2px}
 .selector{margin:6px 0 10px;font-size:1rem}
-.selector select{font-size:1rem;padding:4px 8px;border:1px solid #767676;border-radius:4px;background:#FFFFFF;color:var(--text)}
+.selector select{font-size:1rem;padding:4px 8px;border:1px solid #767676;border-radius:4px;background:#FFFFFF;
+color:var(--text)}
 .table-wrap{overflow-x:auto;margin:8px 0 14px}
 table{border-collapse:collapse;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:4px 0;color:var(--text)}
@@ -195,9 +228,18 @@ JS = """
 """
 
 
-def page(*, title: str, lang: Lang, body: str, banner: str, toc: Sequence[tuple[str, str]], subtitle: str,
-         plotlyjs: str, footer: str) -> str:
-    """The whole document: plotly.js inlined exactly once, in the head; nothing loaded from elsewhere."""
+def page(
+    *,
+    title: str,
+    lang: Lang,
+    body: str,
+    banner: str,
+    toc: Sequence[tuple[str, str]],
+    subtitle: str,
+    plotlyjs: str,
+    footer: str,
+) -> str:
+    """Assemble the whole document: plotly.js inlined exactly once, in the head; nothing loaded from elsewhere."""
     items = "".join(f'<li><a href="#{sid}">{escape(label)}</a></li>' for sid, label in toc)
     ban = f'<div class="banner" role="note">{escape(banner)}</div>' if banner else ""
     return (

@@ -15,24 +15,42 @@ LEVELS: dict[str, dict[str, tuple[str, str]]] = {
         "other": ("Other exploitation", "Overige uitbuiting"),
         "unknown": ("Form unknown", "Vorm onbekend"),
     },
-    "sex": {"F": ("Women and girls", "Vrouwen en meisjes"), "M": ("Men and boys", "Mannen en jongens"),
-            "U": ("Sex unknown", "Geslacht onbekend")},
-    "origin": {"NL": ("Dutch", "Nederlands"), "EU": ("Other EU", "Overige EU"),
-               "non-EU": ("Outside the EU", "Buiten de EU"), "unknown": ("Origin unknown", "Herkomst onbekend")},
-    "reporter": {
-        "police": ("Police", "Politie"), "border_police": ("Border police (KMar)", "Koninklijke Marechaussee"),
-        "labour_inspectorate": ("Labour inspectorate", "Arbeidsinspectie"),
-        "care_coordinator": ("Care coordinator", "Zorgcoördinator"), "shelter": ("Shelter", "Opvang"),
-        "other": ("Other reporter", "Andere melder"), "unknown": ("Reporter unknown", "Melder onbekend"),
+    "sex": {
+        "F": ("Women and girls", "Vrouwen en meisjes"),
+        "M": ("Men and boys", "Mannen en jongens"),
+        "U": ("Sex unknown", "Geslacht onbekend"),
     },
-    "cross_border": {"yes": ("Cross-border", "Grensoverschrijdend"), "no": ("Domestic", "Binnenlands"),
-                     "unknown": ("Unknown", "Onbekend")},
-    "prior_victimisation": {"none": ("No earlier victimisation", "Niet eerder slachtoffer"),
-                            "any": ("Victimised in the year before", "Slachtoffer in het jaar ervoor")},
+    "origin": {
+        "NL": ("Dutch", "Nederlands"),
+        "EU": ("Other EU", "Overige EU"),
+        "non-EU": ("Outside the EU", "Buiten de EU"),
+        "unknown": ("Origin unknown", "Herkomst onbekend"),
+    },
+    "reporter": {
+        "police": ("Police", "Politie"),
+        "border_police": ("Border police (KMar)", "Koninklijke Marechaussee"),
+        "labour_inspectorate": ("Labour inspectorate", "Arbeidsinspectie"),
+        "care_coordinator": ("Care coordinator", "Zorgcoördinator"),
+        "shelter": ("Shelter", "Opvang"),
+        "other": ("Other reporter", "Andere melder"),
+        "unknown": ("Reporter unknown", "Melder onbekend"),
+    },
+    "cross_border": {
+        "yes": ("Cross-border", "Grensoverschrijdend"),
+        "no": ("Domestic", "Binnenlands"),
+        "unknown": ("Unknown", "Onbekend"),
+    },
+    "prior_victimisation": {
+        "none": ("No earlier victimisation", "Niet eerder slachtoffer"),
+        "any": ("Victimised in the year before", "Slachtoffer in het jaar ervoor"),
+    },
     "category": {
-        "violence": ("Violence", "Geweld"), "sexual": ("Sexual offence", "Zedendelict"),
-        "threat": ("Threat", "Bedreiging"), "exploitation": ("Exploitation", "Uitbuiting"),
-        "property": ("Property crime", "Vermogensdelict"), "other": ("Other crime", "Overig delict"),
+        "violence": ("Violence", "Geweld"),
+        "sexual": ("Sexual offence", "Zedendelict"),
+        "threat": ("Threat", "Bedreiging"),
+        "exploitation": ("Exploitation", "Uitbuiting"),
+        "property": ("Property crime", "Vermogensdelict"),
+        "other": ("Other crime", "Overig delict"),
     },
 }
 
@@ -48,25 +66,32 @@ GROUPINGS: dict[str, tuple[str, str]] = {
 }
 
 TEXT: dict[str, tuple[str, str]] = {
-    "title": ("Repeat victimisation of registered victims of human trafficking",
-              "Herhaald slachtofferschap van geregistreerde slachtoffers van mensenhandel"),
-    "synthetic": ("SYNTHETIC DATA — these figures are made up for testing and describe no real person.",
-                  "SYNTHETISCHE DATA — deze cijfers zijn verzonnen om te testen en beschrijven geen echte persoon."),
+    "title": (
+        "Repeat victimisation of registered victims of human trafficking",
+        "Herhaald slachtofferschap van geregistreerde slachtoffers van mensenhandel",
+    ),
+    "synthetic": (
+        "SYNTHETIC DATA — these figures are made up for testing and describe no real person.",
+        "SYNTHETISCHE DATA — deze cijfers zijn verzonnen om te testen en beschrijven geen echte persoon.",
+    ),
     "contents": ("Contents", "Inhoud"),
     "headline": ("Key figure", "Kerncijfer"),
     "cohort_flow": ("Who is in the cohort", "Wie zitten in het cohort"),
     "descriptives": ("The cohort by form of exploitation", "Het cohort naar vorm van uitbuiting"),
-    "cumulative_incidence": ("How many become a victim again, and how fast",
-                             "Hoeveel worden opnieuw slachtoffer, en hoe snel"),
+    "cumulative_incidence": (
+        "How many become a victim again, and how fast",
+        "Hoeveel worden opnieuw slachtoffer, en hoe snel",
+    ),
     "offences": ("Which crimes follow", "Welke misdrijven volgen"),
     "hazard_ratios": ("Who is most at risk", "Wie lopen het meeste risico"),
     "recurrence": ("Repeat victimisation over time", "Herhaald slachtofferschap in de tijd"),
     "perpetrators": ("Perpetrators who come back", "Daders die terugkomen"),
     "method": ("Method and provenance", "Methode en herkomst"),
-    "not_available": ("Not available: this part of the analysis is missing from the results, or was "
-                      "withheld by disclosure control.",
-                      "Niet beschikbaar: dit deel van de analyse ontbreekt in de resultaten, of is "
-                      "weggelaten door de geheimhoudingscontrole."),
+    "not_available": (
+        "Not available: this part of the analysis is missing from the results, or was withheld by disclosure control.",
+        "Niet beschikbaar: dit deel van de analyse ontbreekt in de resultaten, of is "
+        "weggelaten door de geheimhoudingscontrole.",
+    ),
     "download": ("Download data (CSV)", "Download gegevens (CSV)"),
     "years_since": ("Years since registration as a victim", "Jaren sinds registratie als slachtoffer"),
     "year": ("Year", "Jaar"),
@@ -76,8 +101,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci95": ("95% confidence interval", "95%-betrouwbaarheidsinterval"),
     "ci_short": ("95% CI", "95%-BI"),
     "show_by": ("Show by", "Toon naar"),
-    "at_risk": ("Number still followed (at risk) at the start of each year",
-                "Aantal nog gevolgd (at risk) aan het begin van elk jaar"),
+    "at_risk": (
+        "Number still followed (at risk) at the start of each year",
+        "Aantal nog gevolgd (at risk) aan het begin van elk jaar",
+    ),
     "group": ("Group", "Groep"),
     "total": ("Total", "Totaal"),
     "events": ("events", "gebeurtenissen"),
@@ -85,26 +112,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "offence": ("Type of crime", "Soort misdrijf"),
     "n_events": ("Number of victimisations", "Aantal keer slachtoffer"),
     "year_since": ("Year since registration", "Jaar sinds registratie"),
-    "hr_axis": ("Hazard ratio (1 = same pace as the comparison group)",
-                "Hazard ratio (1 = zelfde tempo als de vergelijkingsgroep)"),
+    "hr_axis": (
+        "Hazard ratio (1 = same pace as the comparison group)",
+        "Hazard ratio (1 = zelfde tempo als de vergelijkingsgroep)",
+    ),
     "vs": ("compared with", "vergeleken met"),
     "higher": ("higher rate", "hoger tempo"),
     "lower": ("lower rate", "lager tempo"),
-    "mcf_axis": ("Times a victim again (average per person)",
-                 "Keer opnieuw slachtoffer (gemiddeld per persoon)"),
+    "mcf_axis": ("Times a victim again (average per person)", "Keer opnieuw slachtoffer (gemiddeld per persoon)"),
     "victims_per_offender": ("Victims per perpetrator", "Slachtoffers per dader"),
     "n_offenders": ("Number of perpetrators", "Aantal daders"),
-    "component_size": ("People in a connected group (victims and perpetrators)",
-                       "Personen in een verbonden groep (slachtoffers en daders)"),
+    "component_size": (
+        "People in a connected group (victims and perpetrators)",
+        "Personen in een verbonden groep (slachtoffers en daders)",
+    ),
     "n_components": ("Number of groups", "Aantal groepen"),
-    "suppressed_note": ("Numbers below {m} are shown as “<{m}”; “x” marks a number hidden so that a small one "
-                        "cannot be worked out from the totals. Neither is drawn in a chart.",
-                        "Aantallen onder {m} staan er als „<{m}”; „x” is een aantal dat verborgen is zodat een "
-                        "klein aantal niet uit de totalen valt af te leiden. Geen van beide wordt getekend."),
-    "offences_fig": ("Crimes people became a victim of after registration, per year",
-                     "Misdrijven waarvan mensen na registratie slachtoffer werden, per jaar"),
-    "forest_fig": ("Hazard ratios with 95% confidence intervals (Cox model)",
-                   "Hazard ratio’s met 95%-betrouwbaarheidsintervallen (Cox-model)"),
+    "suppressed_note": (
+        "Numbers below {m} are shown as “<{m}”; “x” marks a number hidden so that a small one "
+        "cannot be worked out from the totals. Neither is drawn in a chart.",
+        "Aantallen onder {m} staan er als „<{m}”; „x” is een aantal dat verborgen is zodat een "
+        "klein aantal niet uit de totalen valt af te leiden. Geen van beide wordt getekend.",
+    ),
+    "offences_fig": (
+        "Crimes people became a victim of after registration, per year",
+        "Misdrijven waarvan mensen na registratie slachtoffer werden, per jaar",
+    ),
+    "forest_fig": (
+        "Hazard ratios with 95% confidence intervals (Cox model)",
+        "Hazard ratio’s met 95%-betrouwbaarheidsintervallen (Cox-model)",
+    ),
     "mcf_short": ("Times a victim again (average per person)", "Keer opnieuw slachtoffer (gemiddeld per persoon)"),
     "rule": ("Rule", "Regel"),
     "what": ("What", "Wat"),
@@ -178,20 +214,27 @@ def fmt_ci(lo: float | None, hi: float | None, lang: Lang, decimals: int = 0, pc
 
 
 def separators(lang: Lang) -> str:
-    """Plotly ``layout.separators`` (decimal, then thousands) for the language."""
+    """Return plotly's ``layout.separators`` (decimal, then thousands) for the language."""
     return ",." if lang == "nl" else ".,"
+
 
 STEPS: dict[str, tuple[str, str]] = {
     "registrations_read": ("Victim registrations in the register", "Registraties van slachtoffers in het register"),
     "unlinked": ("Not linked to a person", "Niet gekoppeld aan een persoon"),
     "registration_date_missing": ("No valid registration date", "Geen geldige registratiedatum"),
-    "not_first_registration": ("Later registrations of the same person (the first one counts)",
-                               "Latere registraties van dezelfde persoon (de eerste telt)"),
-    "index_outside_entry_window": ("First registration outside the study period",
-                                   "Eerste registratie buiten de onderzoeksperiode"),
+    "not_first_registration": (
+        "Later registrations of the same person (the first one counts)",
+        "Latere registraties van dezelfde persoon (de eerste telt)",
+    ),
+    "index_outside_entry_window": (
+        "First registration outside the study period",
+        "Eerste registratie buiten de onderzoeksperiode",
+    ),
     "person_missing": ("Person not in the population register", "Persoon niet in de basisregistratie"),
-    "died_or_emigrated_before_index": ("Died or emigrated before registration",
-                                       "Overleden of geëmigreerd vóór registratie"),
+    "died_or_emigrated_before_index": (
+        "Died or emigrated before registration",
+        "Overleden of geëmigreerd vóór registratie",
+    ),
     "restricted": ("Outside the groups studied", "Buiten de onderzochte groepen"),
     "missing_covariates": ("Missing characteristics", "Ontbrekende kenmerken"),
     "final_cohort": ("People in the cohort", "Personen in het cohort"),

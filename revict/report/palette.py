@@ -32,7 +32,7 @@ def relative_luminance(hex_colour: str) -> float:
     h = hex_colour.lstrip("#")
     out = []
     for i in (0, 2, 4):
-        c = int(h[i: i + 2], 16) / 255
+        c = int(h[i : i + 2], 16) / 255
         out.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
     return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
 
@@ -55,7 +55,7 @@ def contrast_ratio(fg: str, bg: str = "#FFFFFF") -> float:
 def rgba(hex_colour: str, alpha: float) -> str:
     """``rgba(...)`` string of a colour with transparency (for confidence bands)."""
     h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i: i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 

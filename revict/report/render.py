@@ -31,12 +31,15 @@ BUILDERS: dict[str, Callable[[Ctx], str]] = {
 }
 
 
-def render_html(released: Released, spec: ReportSpec, *, lang: Lang | None = None,
-                provenance: Mapping[str, Any] | None = None) -> str:
+def render_html(
+    released: Released, spec: ReportSpec, *, lang: Lang | None = None, provenance: Mapping[str, Any] | None = None
+) -> str:
     """Build the report's HTML text (see :func:`render_report`)."""
     if not isinstance(released, Released):
-        raise DisclosureError("a report can only be made from a Released object",
-                              hint="Pass the results through revict.disclosure.apply_disclosure first.")
+        raise DisclosureError(
+            "a report can only be made from a Released object",
+            hint="Pass the results through revict.disclosure.apply_disclosure first.",
+        )
     lang = lang or spec.lang
     ctx = Ctx(data=released.data(), spec=spec, lang=lang)
     body, toc = [], []
@@ -47,19 +50,38 @@ def render_html(released: Released, spec: ReportSpec, *, lang: Lang | None = Non
         toc.append((f"s-{name.replace('_', '-')}", title))
     title = spec.title.nl if lang == "nl" else spec.title.en
     cohort = ctx.data.get("cohort") or {}
-    subtitle = ctx.tr(f"Cohort “{cohort.get('name', '')}”. Interactive report; works without internet.",
-                      f"Cohort „{cohort.get('name', '')}”. Interactief rapport; werkt zonder internet.")
+    subtitle = ctx.tr(
+        f"Cohort “{cohort.get('name', '')}”. Interactive report; works without internet.",
+        f"Cohort „{cohort.get('name', '')}”. Interactief rapport; werkt zonder internet.",
+    )
     banner = t("synthetic", lang) if released.is_synthetic else ""
     stamp = dt.date.today().isoformat()
-    footer = escape(ctx.tr(f"Made with revict on {stamp}. Disclosure control applied; see “Method and provenance”.",
-                           f"Gemaakt met revict op {stamp}. Geheimhoudingscontrole toegepast; zie „Methode en "
-                           "herkomst”."))
-    return page(title=title, lang=lang, body="".join(body), banner=banner, toc=toc, subtitle=subtitle,
-                plotlyjs=plotly.offline.get_plotlyjs(), footer=footer)
+    footer = escape(
+        ctx.tr(
+            f"Made with revict on {stamp}. Disclosure control applied; see “Method and provenance”.",
+            f"Gemaakt met revict op {stamp}. Geheimhoudingscontrole toegepast; zie „Methode en herkomst”.",
+        )
+    )
+    return page(
+        title=title,
+        lang=lang,
+        body="".join(body),
+        banner=banner,
+        toc=toc,
+        subtitle=subtitle,
+        plotlyjs=plotly.offline.get_plotlyjs(),
+        footer=footer,
+    )
 
 
-def render_report(released: Released, spec: ReportSpec, out: str | Path, *, lang: Lang | None = None,
-                  provenance: Mapping[str, Any] | None = None) -> Path:
+def render_report(
+    released: Released,
+    spec: ReportSpec,
+    out: str | Path,
+    *,
+    lang: Lang | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> Path:
     """Write one self-contained offline HTML report of disclosure-controlled results.
 
     Parameters

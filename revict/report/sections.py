@@ -30,7 +30,7 @@ class Ctx:
 
 
 def na(ctx: Ctx) -> str:
-    """The 'not available' paragraph."""
+    """Return the 'not available' paragraph."""
     return f'<p class="na">{escape(t("not_available", ctx.lang))}</p>'
 
 
@@ -48,7 +48,7 @@ def group_order(ctx: Ctx, grouping: str) -> list[str]:
     ci = ((ctx.data.get("first_event") or {}).get("cumulative_incidence") or {}).get(grouping, {})
 
     def size(lv: str) -> int:
-        first = ci[lv].get("1") or next(iter(ci[lv].values()), {})
+        first: Any = ci[lv].get("1") or next(iter(ci[lv].values()), {})
         n = first.get("at_risk") if isinstance(first, dict) else None
         return n if isinstance(n, int) else 0
 
@@ -83,37 +83,52 @@ def headline(ctx: Ctx) -> str:
         f"{in_ten(est, ctx)} people registered as victims of human trafficking were again the victim of "
         f"{_outcome_words(ctx)} within {h} years.",
         f"{in_ten(est, ctx)} mensen die als slachtoffer van mensenhandel zijn geregistreerd, werden binnen {h} jaar "
-        f"opnieuw slachtoffer van {_outcome_words(ctx)}.")
+        f"opnieuw slachtoffer van {_outcome_words(ctx)}.",
+    )
     n = (ctx.data.get("cohort") or {}).get("n")
-    cards = [_card(fmt_pct(est, ctx.lang), ctx.tr(f"victim again within {h} years", f"binnen {h} jaar opnieuw "
-                                                  "slachtoffer"),
-                   f"{t('ci_short', ctx.lang)} {fmt_ci(row['ci_lower'], row['ci_upper'], ctx.lang)}"
-                   + (ctx.tr(f" · {fmt_num(n, 'en')} people", f" · {fmt_num(n, 'nl')} personen") if n else ""))]
+    cards = [
+        _card(
+            fmt_pct(est, ctx.lang),
+            ctx.tr(f"victim again within {h} years", f"binnen {h} jaar opnieuw slachtoffer"),
+            f"{t('ci_short', ctx.lang)} {fmt_ci(row['ci_lower'], row['ci_upper'], ctx.lang)}"
+            + (ctx.tr(f" · {fmt_num(n, 'en')} people", f" · {fmt_num(n, 'nl')} personen") if n else ""),
+        )
+    ]
     g = ctx.spec.headline_grouping
     for lv in group_order(ctx, g)[: ctx.spec.headline_groups]:
         r = yearly(ctx, g, lv, h)
         if r is None:
             continue
-        cards.append(_card(fmt_pct(r["estimate"], ctx.lang), level_label(g, lv, ctx.lang),
-                           f"{t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)}"))
+        cards.append(
+            _card(
+                fmt_pct(r["estimate"], ctx.lang),
+                level_label(g, lv, ctx.lang),
+                f"{t('ci_short', ctx.lang)} {fmt_ci(r['ci_lower'], r['ci_upper'], ctx.lang)}",
+            )
+        )
     explain = ctx.tr(
         "The percentage counts everyone registered in the study period and follows them for up to "
         f"{h} years; people who died, emigrated or could not be followed that long are taken into account "
         "(Kaplan–Meier). The range after “95% CI” is where the true value most likely lies.",
         "Het percentage telt iedereen die in de onderzoeksperiode is geregistreerd en volgt hen tot "
         f"{h} jaar; met mensen die overleden, emigreerden of niet zo lang gevolgd konden worden is rekening "
-        "gehouden (Kaplan–Meier). Het bereik na „95%-BI” is waar de werkelijke waarde waarschijnlijk ligt.")
-    return (f'<p class="lead"><strong>{escape(sentence)}</strong></p><div class="kpi">{"".join(cards)}</div>'
-            f'<p class="note">{escape(explain)}</p>')
+        "gehouden (Kaplan–Meier). Het bereik na „95%-BI” is waar de werkelijke waarde waarschijnlijk ligt.",
+    )
+    return (
+        f'<p class="lead"><strong>{escape(sentence)}</strong></p><div class="kpi">{"".join(cards)}</div>'
+        f'<p class="note">{escape(explain)}</p>'
+    )
 
 
 def _card(big: str, label: str, sub: str) -> str:
-    return (f'<div class="card"><div class="big">{escape(big)}</div><div class="label">{escape(label)}</div>'
-            f'<div class="sentence">{escape(sub)}</div></div>')
+    return (
+        f'<div class="card"><div class="big">{escape(big)}</div><div class="label">{escape(label)}</div>'
+        f'<div class="sentence">{escape(sub)}</div></div>'
+    )
 
 
 def cohort_flow(ctx: Ctx) -> str:
-    """The attrition steps as a vertical flow diagram with counts."""
+    """Show the attrition steps as a vertical flow diagram with counts."""
     steps = (ctx.data.get("cohort") or {}).get("attrition") or []
     if not steps:
         return na(ctx)
@@ -127,19 +142,25 @@ def cohort_flow(ctx: Ctx) -> str:
             if removed == 0:
                 continue
             n_txt = fmt_num(removed, ctx.lang)
-            items.append(f'<li class="arrow">{escape(label)}: {escape(n_txt)} '
-                         f'{escape(ctx.tr("left out", "weggelaten"))}</li>')
+            items.append(
+                f'<li class="arrow">{escape(label)}: {escape(n_txt)} {escape(ctx.tr("left out", "weggelaten"))}</li>'
+            )
         if i == 0 or i == len(steps) - 1:
-            items.append(f'<li class="step"><span class="n">{escape(fmt_num(s["n_remaining"], ctx.lang))}</span> '
-                         f'{escape(label)}</li>')
+            items.append(
+                f'<li class="step"><span class="n">{escape(fmt_num(s["n_remaining"], ctx.lang))}</span> '
+                f"{escape(label)}</li>"
+            )
     uri = csv_data_uri(["step", "description", "n_removed", "n_remaining"], rows, ctx.lang)
-    intro = ctx.tr("How the people studied were selected from the register. Each arrow says how many were left "
-                   "out, and why.",
-                   "Hoe de onderzochte personen uit het register zijn geselecteerd. Bij elke pijl staat hoeveel er "
-                   "zijn weggelaten, en waarom.")
-    return (f'<p>{escape(intro)}</p><ol class="flow" aria-label="{escape(t("cohort_flow", ctx.lang))}">'
-            f'{"".join(items)}</ol><a class="download" download="cohort-flow.csv" href="{uri}">'
-            f'{escape(t("download", ctx.lang))}</a>')
+    intro = ctx.tr(
+        "How the people studied were selected from the register. Each arrow says how many were left out, and why.",
+        "Hoe de onderzochte personen uit het register zijn geselecteerd. Bij elke pijl staat hoeveel er "
+        "zijn weggelaten, en waarom.",
+    )
+    return (
+        f'<p>{escape(intro)}</p><ol class="flow" aria-label="{escape(t("cohort_flow", ctx.lang))}">'
+        f'{"".join(items)}</ol><a class="download" download="cohort-flow.csv" href="{uri}">'
+        f"{escape(t('download', ctx.lang))}</a>"
+    )
 
 
 def descriptives(ctx: Ctx) -> str:
@@ -166,25 +187,29 @@ def descriptives(ctx: Ctx) -> str:
             rows.append([level_label(cov, r["level"], ctx.lang), *counts, r["total"]])
             csv_rows.append([cov, r["level"], *counts, r["total"]])
     col_totals = list(desc.get("column_totals", []))
-    col_totals = [*(col_totals[j] for j in order if j < len(col_totals)), *col_totals[len(order):]]
+    col_totals = [*(col_totals[j] for j in order if j < len(col_totals)), *col_totals[len(order) :]]
     rows.append([t("total", ctx.lang), *col_totals])
     csv_rows.append(["total", "", *col_totals])
     html_table = table(header, rows, ctx.lang, caption=t("descriptives", ctx.lang))
     for cov in blocks:  # covariate header rows span the table
         label = escape(grouping_label(cov, ctx.lang))
         empty = '<td class="num"></td>' * (len(cols) + 1)
-        html_table = html_table.replace(f'<tr><th scope="row">{label}</th>{empty}</tr>',
-                                        f'<tr class="block"><th scope="rowgroup" colspan="{len(cols) + 2}">{label}'
-                                        "</th></tr>", 1)
+        html_table = html_table.replace(
+            f'<tr><th scope="row">{label}</th>{empty}</tr>',
+            f'<tr class="block"><th scope="rowgroup" colspan="{len(cols) + 2}">{label}</th></tr>',
+            1,
+        )
     uri = csv_data_uri(["covariate", "level", *columns, "total"], csv_rows, ctx.lang)
     note = t("suppressed_note", ctx.lang, m=ctx.min_label[1:])
-    return (f'{html_table}<p class="note">{escape(note)}</p>'
-            f'<a class="download" download="cohort-by-exploitation-form.csv" href="{uri}">'
-            f'{escape(t("download", ctx.lang))}</a>')
+    return (
+        f'{html_table}<p class="note">{escape(note)}</p>'
+        f'<a class="download" download="cohort-by-exploitation-form.csv" href="{uri}">'
+        f"{escape(t('download', ctx.lang))}</a>"
+    )
 
 
 def _level_order(covariate: str, levels: list[str]) -> list[int]:
-    """Indices of ``levels`` in their natural order (the cohort file's level order; ages by lower bound)."""
+    """Return the indices of ``levels`` in their natural order (the cohort file's level order; ages by lower bound)."""
     from revict.cohort.spec import COVARIATE_LEVELS
 
     known = list(COVARIATE_LEVELS.get(covariate, ()))
@@ -207,8 +232,10 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "min_at_risk": ("Curves stop below this many followed", "Curves stoppen onder zoveel gevolgden"),
     "min_events_per_step": ("Fewest events per step of a curve", "Minste gebeurtenissen per stap van een curve"),
     "dominance_n": ("Dominance rule: number of largest contributors", "Dominantieregel: aantal grootste bijdragers"),
-    "dominance_pct": ("Dominance rule: their largest allowed share (%)", "Dominantieregel: hun grootste toegestane "
-                      "aandeel (%)"),
+    "dominance_pct": (
+        "Dominance rule: their largest allowed share (%)",
+        "Dominantieregel: hun grootste toegestane aandeel (%)",
+    ),
     "p_ratio_pct": ("p-ratio rule (%)", "p-ratioregel (%)"),
     "top_code": ("Highest classes merged, maxima never shown", "Hoogste klassen samengevoegd, maxima nooit getoond"),
     "suppress_zeros": ("Zeros treated as small numbers", "Nullen behandeld als kleine aantallen"),
@@ -228,22 +255,30 @@ def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
     meta = ctx.data.get("meta") or {}
     design = meta.get("design") or {}
     facts: list[tuple[str, str]] = []
-    for key, (en, nl) in {"cohort_name": ("Cohort", "Cohort"), "cohort_file": ("Cohort file", "Cohortbestand"),
-                          "description": ("Definition", "Definitie"),
-                          "entry_window": ("Study period (registration)", "Onderzoeksperiode (registratie)"),
-                          "follow_up_days": ("Follow-up (days)", "Follow-up (dagen)"),
-                          "outcome": ("Outcome", "Uitkomst"), "schema_file": ("Data contract", "Datacontract"),
-                          "data_window": ("Data window", "Dataperiode")}.items():
+    for key, (en, nl) in {
+        "cohort_name": ("Cohort", "Cohort"),
+        "cohort_file": ("Cohort file", "Cohortbestand"),
+        "description": ("Definition", "Definitie"),
+        "entry_window": ("Study period (registration)", "Onderzoeksperiode (registratie)"),
+        "follow_up_days": ("Follow-up (days)", "Follow-up (dagen)"),
+        "outcome": ("Outcome", "Uitkomst"),
+        "schema_file": ("Data contract", "Datacontract"),
+        "data_window": ("Data window", "Dataperiode"),
+    }.items():
         if design.get(key) not in (None, ""):
             facts.append((ctx.tr(en, nl), str(design[key])))
     if meta.get("cohort_sha256"):
         facts.append((ctx.tr("Cohort file SHA-256", "SHA-256 cohortbestand"), str(meta["cohort_sha256"])))
     for src, fp in sorted((meta.get("fingerprints") or {}).items()):
         if isinstance(fp, dict):
-            facts.append((ctx.tr(f"Data: {src}", f"Data: {src}"),
-                          f"{fmt_num(fp.get('rows'), ctx.lang)} rows · SHA-256 {fp.get('sha256', '')}"
-                          if ctx.lang == "en" else
-                          f"{fmt_num(fp.get('rows'), ctx.lang)} rijen · SHA-256 {fp.get('sha256', '')}"))
+            facts.append(
+                (
+                    ctx.tr(f"Data: {src}", f"Data: {src}"),
+                    f"{fmt_num(fp.get('rows'), ctx.lang)} rows · SHA-256 {fp.get('sha256', '')}"
+                    if ctx.lang == "en"
+                    else f"{fmt_num(fp.get('rows'), ctx.lang)} rijen · SHA-256 {fp.get('sha256', '')}",
+                )
+            )
     versions = meta.get("versions") or {}
     if versions:
         facts.append((ctx.tr("Software", "Software"), ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))))
@@ -251,11 +286,16 @@ def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
         facts.append((k, str(v)))
     dl = "".join(f"<dt>{escape(a)}</dt><dd>{escape(b)}</dd>" for a, b in facts)
     rules = ctx.data["disclosure"]["rules"]
-    rule_rows = [[ctx.tr(*RULE_LABELS[k]) if k in RULE_LABELS else k, _rule_value(ctx, k, v, rules["min_cell"])]
-                 for k, v in rules.items()]
+    rule_rows = [
+        [ctx.tr(*RULE_LABELS[k]) if k in RULE_LABELS else k, _rule_value(ctx, k, v, rules["min_cell"])]
+        for k, v in rules.items()
+    ]
     sup = ctx.data["disclosure"]["suppressions"]
     sup_rows = [[s["what"], s["rule"], s["reason"]] for s in sup]
     uri = csv_data_uri(["what", "rule", "reason"], sup_rows, ctx.lang)
+    summary = ctx.tr(
+        f"Everything withheld or changed ({len(sup)})", f"Alles wat is weggelaten of aangepast ({len(sup)})"
+    )
     explain = ctx.tr(
         "Before anything is shown, disclosure control is applied so that no person can be recognised: counts "
         f"below {rules['min_cell']} are shown as “{ctx.min_label}” (and other counts hidden where they would "
@@ -266,17 +306,21 @@ def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
         f"onder {rules['min_cell']} staan er als „{ctx.min_label}” (en andere aantallen zijn verborgen waar ze die "
         "zouden verraden), curves stoppen waar te weinig mensen nog gevolgd worden, stappen in curves zijn "
         "samengevoegd tot elk genoeg gebeurtenissen bevat, gemiddelden die door enkelen bepaald worden zijn "
-        "weggelaten, en de grootste waarden worden nooit gepubliceerd. Alles wat is weggelaten staat hieronder.")
+        "weggelaten, en de grootste waarden worden nooit gepubliceerd. Alles wat is weggelaten staat hieronder.",
+    )
     warnings = ctx.data.get("warnings") or []
     warn_html = ""
     if warnings:
-        warn_html = (f"<h3>{escape(ctx.tr('Notes from the analysis', 'Opmerkingen bij de analyse'))}</h3><ul>"
-                     + "".join(f"<li>{escape(w)}</li>" for w in warnings) + "</ul>")
+        warn_html = (
+            f"<h3>{escape(ctx.tr('Notes from the analysis', 'Opmerkingen bij de analyse'))}</h3><ul>"
+            + "".join(f"<li>{escape(w)}</li>" for w in warnings)
+            + "</ul>"
+        )
     return (
         f'<dl class="facts">{dl}</dl>{warn_html}<h3>{escape(ctx.tr("Disclosure control", "Geheimhoudingscontrole"))}'
-        f'</h3><p>{escape(explain)}</p>'
+        f"</h3><p>{escape(explain)}</p>"
         + table([t("setting", ctx.lang), t("value", ctx.lang)], rule_rows, ctx.lang)
-        + f'<details><summary>{escape(ctx.tr(f"Everything withheld or changed ({len(sup)})", f"Alles wat is weggelaten of aangepast ({len(sup)})"))}'
-        f'</summary>{table([t("what", ctx.lang), t("rule", ctx.lang), t("reason", ctx.lang)], sup_rows, ctx.lang)}'
+        + f"<details><summary>{escape(summary)}"
+        f"</summary>{table([t('what', ctx.lang), t('rule', ctx.lang), t('reason', ctx.lang)], sup_rows, ctx.lang)}"
         f'</details><a class="download" download="suppressions.csv" href="{uri}">{escape(t("download", ctx.lang))}</a>'
     )

@@ -12,12 +12,26 @@ from revict.cohort.spec import Covariate
 from revict.disclosure.rules import DisclosureRules
 
 SectionName = Literal[
-    "headline", "cohort_flow", "descriptives", "cumulative_incidence", "offences", "hazard_ratios",
-    "recurrence", "perpetrators", "method",
+    "headline",
+    "cohort_flow",
+    "descriptives",
+    "cumulative_incidence",
+    "offences",
+    "hazard_ratios",
+    "recurrence",
+    "perpetrators",
+    "method",
 ]
 ALL_SECTIONS: tuple[SectionName, ...] = (
-    "headline", "cohort_flow", "descriptives", "cumulative_incidence", "offences", "hazard_ratios",
-    "recurrence", "perpetrators", "method",
+    "headline",
+    "cohort_flow",
+    "descriptives",
+    "cumulative_incidence",
+    "offences",
+    "hazard_ratios",
+    "recurrence",
+    "perpetrators",
+    "method",
 )
 
 
@@ -39,18 +53,21 @@ class ReportSpec(RevictModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")] = "policy-brief"
     title: Title = Title()
     lang: Literal["en", "nl"] = Field(default="en", description="Default language; `--lang` overrides it.")
-    sections: tuple[SectionName, ...] = Field(default=ALL_SECTIONS, min_length=1,
-                                              description="Sections in order of appearance.")
+    sections: tuple[SectionName, ...] = Field(
+        default=ALL_SECTIONS, min_length=1, description="Sections in order of appearance."
+    )
     groupings: tuple[Covariate, ...] = Field(
         default=("exploitation_form", "sex", "age_group", "origin"),
         description="Groupings offered by the selectors under the curves (when present in the results).",
     )
-    headline_grouping: Covariate = Field(default="exploitation_form",
-                                         description="The grouping whose largest groups the headline shows.")
+    headline_grouping: Covariate = Field(
+        default="exploitation_form", description="The grouping whose largest groups the headline shows."
+    )
     headline_groups: Annotated[int, Field(ge=0, le=6)] = 3
     horizon_years: Annotated[int, Field(ge=1, le=20)] = 7
-    disclosure: DisclosureRules = Field(default_factory=DisclosureRules,
-                                        description="Disclosure-control settings applied before rendering.")
+    disclosure: DisclosureRules = Field(
+        default_factory=DisclosureRules, description="Disclosure-control settings applied before rendering."
+    )
 
     @property
     def section_list(self) -> tuple[SectionName, ...]:

@@ -39,8 +39,15 @@ def km_table(time: np.ndarray, event: np.ndarray) -> dict[str, list[Any]]:
     se = np.sqrt(g)
     lower = np.clip(s * np.exp(-Z * se), 0, 1)
     upper = np.clip(s * np.exp(Z * se), 0, 1)
-    return {"time": times.astype(float).tolist(), "n_risk": n_risk.tolist(), "n_event": d.tolist(),
-            "n_censor": c.tolist(), "surv": s.tolist(), "lower": lower.tolist(), "upper": upper.tolist()}
+    return {
+        "time": times.astype(float).tolist(),
+        "n_risk": n_risk.tolist(),
+        "n_event": d.tolist(),
+        "n_censor": c.tolist(),
+        "surv": s.tolist(),
+        "lower": lower.tolist(),
+        "upper": upper.tolist(),
+    }
 
 
 def cif_table(time: np.ndarray, status: np.ndarray) -> dict[str, Any]:
@@ -56,8 +63,12 @@ def cif_table(time: np.ndarray, status: np.ndarray) -> dict[str, Any]:
     for name, d in (("outcome", d1), ("death", d2)):
         cif = np.cumsum(s_prev * d / n_risk)
         se = np.sqrt(np.cumsum(d / n_risk**2)) * np.maximum(s_prev, 0.05)
-        out[name] = {"n_event": d.tolist(), "cif": cif.tolist(),
-                     "lower": np.clip(cif - Z * se, 0, 1).tolist(), "upper": np.clip(cif + Z * se, 0, 1).tolist()}
+        out[name] = {
+            "n_event": d.tolist(),
+            "cif": cif.tolist(),
+            "lower": np.clip(cif - Z * se, 0, 1).tolist(),
+            "upper": np.clip(cif + Z * se, 0, 1).tolist(),
+        }
     return out
 
 
@@ -69,8 +80,13 @@ def mcf_table(stop: np.ndarray, n_events_at: list[np.ndarray]) -> dict[str, list
     n_risk = np.array([(stop >= t).sum() for t in times])
     mcf = np.cumsum(d / n_risk)
     se = np.sqrt(np.cumsum(d / n_risk**2))
-    return {"time": times.astype(float).tolist(), "mcf": mcf.tolist(), "lower": np.maximum(mcf - Z * se, 0).tolist(),
-            "upper": (mcf + Z * se).tolist(), "n_risk": n_risk.tolist()}
+    return {
+        "time": times.astype(float).tolist(),
+        "mcf": mcf.tolist(),
+        "lower": np.maximum(mcf - Z * se, 0).tolist(),
+        "upper": (mcf + Z * se).tolist(),
+        "n_risk": n_risk.tolist(),
+    }
 
 
 def _yearly(km: dict[str, list[Any]]) -> dict[str, dict[str, float | int]]:
@@ -90,8 +106,12 @@ def _persons(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     sex = _draw(rng, SEXES, n)
     age = _draw(rng, AGES, n)
     origin = _draw(rng, ORIGINS, n)
-    hr = np.exp(np.where(form == "labour", -0.3, 0) + np.where(form == "criminal", 0.25, 0)
-                + np.where(age == "0-17", 0.4, 0) + np.where(sex == "M", -0.2, 0))
+    hr = np.exp(
+        np.where(form == "labour", -0.3, 0)
+        + np.where(form == "criminal", 0.25, 0)
+        + np.where(age == "0-17", 0.4, 0)
+        + np.where(sex == "M", -0.2, 0)
+    )
     susceptible = rng.random(n) < 0.552
     t_event = np.where(susceptible, rng.exponential(365.25 / 0.338 / hr), np.inf)
     t_death = rng.exponential(365.25 * 150, n)
@@ -104,8 +124,17 @@ def _persons(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     frailty = rng.gamma(0.5, 2.0, n) * susceptible
     n_ev = rng.poisson(frailty * hr * 0.3 * follow / 365.25)
     events = [np.sort(np.ceil(rng.uniform(1, max(f, 2), k))) for k, f in zip(n_ev, follow, strict=True)]
-    return {"form": form, "sex": sex, "age_group": age, "origin": origin, "time": time, "status": status,
-            "follow": follow, "events": events, "n_ev": n_ev}
+    return {
+        "form": form,
+        "sex": sex,
+        "age_group": age,
+        "origin": origin,
+        "time": time,
+        "status": status,
+        "follow": follow,
+        "events": events,
+        "n_ev": n_ev,
+    }
 
 
 GROUPINGS = {"exploitation_form": "form", "sex": "sex", "age_group": "age_group", "origin": "origin"}
@@ -130,8 +159,9 @@ def make_results(n: int = 1500, seed: int = 7) -> dict[str, Any]:
     desc_cols = list(FORMS)
     desc: dict[str, Any] = {"by": "exploitation_form"}
     for g, col in (("sex", "sex"), ("age_group", "age_group"), ("origin", "origin")):
-        desc[g] = {str(lv): {f: int(((p[col] == lv) & (p["form"] == f)).sum()) for f in desc_cols}
-                   for lv in np.unique(p[col])}
+        desc[g] = {
+            str(lv): {f: int(((p[col] == lv) & (p["form"] == f)).sum()) for f in desc_cols} for lv in np.unique(p[col])
+        }
     terms = [
         {"term": "exploitation_form=labour", "log_hr": -0.29, "se": 0.09},
         {"term": "exploitation_form=criminal", "log_hr": 0.22, "se": 0.11},
@@ -146,66 +176,115 @@ def make_results(n: int = 1500, seed: int = 7) -> dict[str, Any]:
     for t in terms:
         b, se = t["log_hr"], t["se"]
         z = b / se
-        t.update(hr=math.exp(b), ci_lower=math.exp(b - Z * se), ci_upper=math.exp(b + Z * se),
-                 p=math.erfc(abs(z) / math.sqrt(2)))
+        t.update(
+            hr=math.exp(b),
+            ci_lower=math.exp(b - Z * se),
+            ci_upper=math.exp(b + Z * se),
+            p=math.erfc(abs(z) / math.sqrt(2)),
+        )
     cats = ["violence", "threat", "exploitation", "sexual", "property", "other"]
     offence_rows = []
     for y in range(1, 8):
         for i, c in enumerate(cats):
             k = int(rng.poisson(max(1, 120 / y / (i + 1))))
-            offence_rows.append({"year_since_index": y, "category": c, "n_events": k,
-                                 "n_persons": max(1, int(k * 0.8))})
+            offence_rows.append(
+                {"year_since_index": y, "category": c, "n_events": k, "n_persons": max(1, int(k * 0.8))}
+            )
     pseud = [f"o{i:04d}-syn{rng.integers(0, 16**12):012x}" for i in range(5)]
     return {
         "release_status": "NOT FOR RELEASE",
-        "meta": {"versions": {"revict": "0.1.0", "lifelines": "0.30.0"}, "seeds": {"split": 1},
-                 "cohort_sha256": "ab" * 32, "synthetic": True,
-                 "fingerprints": {"persons": {"path": "/data/persons.csv", "rows": n, "sha256": "cd" * 32}}},
+        "meta": {
+            "versions": {"revict": "0.1.0", "lifelines": "0.30.0"},
+            "seeds": {"split": 1},
+            "cohort_sha256": "ab" * 32,
+            "synthetic": True,
+            "fingerprints": {"persons": {"path": "/data/persons.csv", "rows": n, "sha256": "cd" * 32}},
+        },
         "cohort": {
-            "name": "nr-seven-year", "n": n, "events": int((p["status"] == 1).sum()),
+            "name": "nr-seven-year",
+            "n": n,
+            "events": int((p["status"] == 1).sum()),
             "attrition": [
-                {"step": "registrations", "description": "all victim registrations", "n_removed": 0,
-                 "n_remaining": n + 340},
+                {
+                    "step": "registrations",
+                    "description": "all victim registrations",
+                    "n_removed": 0,
+                    "n_remaining": n + 340,
+                },
                 {"step": "linked", "description": "linked to a person", "n_removed": 213, "n_remaining": n + 127},
-                {"step": "first", "description": "first registration per person", "n_removed": 120,
-                 "n_remaining": n + 7},
-                {"step": "entry_window", "description": "index date in the entry window", "n_removed": 7,
-                 "n_remaining": n},
+                {
+                    "step": "first",
+                    "description": "first registration per person",
+                    "n_removed": 120,
+                    "n_remaining": n + 7,
+                },
+                {
+                    "step": "entry_window",
+                    "description": "index date in the entry window",
+                    "n_removed": 7,
+                    "n_remaining": n,
+                },
             ],
             "descriptives": desc,
         },
-        "first_event": {"km": km, "cumulative_incidence": ci, "competing_risks": cr,
-                        "cox": {"terms": terms, "concordance": 0.58,
-                                "ph_test": {"global": {"chisq": 8.1, "df": 9, "p": 0.52}}},
-                        "logrank": {"exploitation_form": {"chisq": 21.3, "df": 4, "p": 0.0003}}},
+        "first_event": {
+            "km": km,
+            "cumulative_incidence": ci,
+            "competing_risks": cr,
+            "cox": {"terms": terms, "concordance": 0.58, "ph_test": {"global": {"chisq": 8.1, "df": 9, "p": 0.52}}},
+            "logrank": {"exploitation_form": {"chisq": 21.3, "df": 4, "p": 0.0003}},
+        },
         "recurrent": {
             "mcf": mcf,
-            "mcf_contributors": {"n_persons": n, "total_events": int(n_ev.sum()), "top1": int(n_ev[0]),
-                                 "top2": int(n_ev[1])},
+            "mcf_contributors": {
+                "n_persons": n,
+                "total_events": int(n_ev.sum()),
+                "top1": int(n_ev[0]),
+                "top2": int(n_ev[1]),
+            },
             "offence_by_year": offence_rows,
             "andersen_gill": {"terms": [dict(t) for t in terms[:3]]},
         },
-        "network": {"recurring_perpetrators": [{"offender_id": o, "victims": 3, "events": 4, "kind": "serial"}
-                                               for o in pseud],
-                    "index_date_example": "2014-03-02"},
+        "network": {
+            "recurring_perpetrators": [{"offender_id": o, "victims": 3, "events": 4, "kind": "serial"} for o in pseud],
+            "index_date_example": "2014-03-02",
+        },
         "network_aggregates": {  # as revict.networks.released_aggregates writes it, plus maxima to drop
-            "release_note": "aggregates", "scope": "cohort", "min_cell": 10,
-            "offenders": 900, "victims": 1400,
-            "recurring": {"n": 140, "share": 0.156, "by_kind": {"serial": 80, "returning": 30, "both": 22, "repeat": 8},
-                          "links_to_unlinked_victims_not_counted": 12},
+            "release_note": "aggregates",
+            "scope": "cohort",
+            "min_cell": 10,
+            "offenders": 900,
+            "victims": 1400,
+            "recurring": {
+                "n": 140,
+                "share": 0.156,
+                "by_kind": {"serial": 80, "returning": 30, "both": 22, "repeat": 8},
+                "links_to_unlinked_victims_not_counted": 12,
+            },
             "victims_per_offender": {"1": 760, "2": 95, "3-4": 30, "5-9": 11, "10+": 4},
-            "revictimisation_index_perpetrator": {"n_revictimisations": 640, "n_with_index_perpetrator": 52,
-                                                  "share": 0.081, "lower": 0.062, "upper": 0.104,
-                                                  "ci_method": "wilson"},
+            "revictimisation_index_perpetrator": {
+                "n_revictimisations": 640,
+                "n_with_index_perpetrator": 52,
+                "share": 0.081,
+                "lower": 0.062,
+                "upper": 0.104,
+                "ci_method": "wilson",
+            },
             "time_to_returning_event_days": {"n_pairs": 30, "q25": 200, "median": 500, "q75": 1100},
-            "components": {"n": 576, "size_distribution": {"2": 400, "3-4": 160, "5-9": 12, "10-49": 3, "50+": 1},
-                           "largest_component": 57},
-            "yearly": [{"year": 2012 + i, "offenders": 100 + 20 * i, "victims": 150 + 30 * i, "recurring": 5 + 4 * i}
-                       for i in range(5)],
+            "components": {
+                "n": 576,
+                "size_distribution": {"2": 400, "3-4": 160, "5-9": 12, "10-49": 3, "50+": 1},
+                "largest_component": 57,
+            },
+            "yearly": [
+                {"year": 2012 + i, "offenders": 100 + 20 * i, "victims": 150 + 30 * i, "recurring": 5 + 4 * i}
+                for i in range(5)
+            ],
             "max_victims": 14,
             "mean_victims_per_offender": 1.24,
             "victims_contributors": {"total": 1116, "top1": 14, "top2": 11},
-            "suppressed": [], "has_suppressed": False,
+            "suppressed": [],
+            "has_suppressed": False,
         },
         "warnings": [{"code": "no_events", "message": "exploitation_form=unknown: few events; HR imprecise"}],
     }

@@ -22,9 +22,30 @@ def released(results) -> Released:
 
 def _counts(obj, path="$"):
     """Every released count: values of keys that hold counts."""
-    keys = {"n", "events", "n_removed", "n_remaining", "at_risk", "n_event", "n_events", "n_persons", "counts",
-            "offenders", "victims", "recurring", "not_recurring", "serial", "returning", "both", "repeat",
-            "components", "column_totals", "total", "n_revictimisations", "n_with_index_perpetrator"}
+    keys = {
+        "n",
+        "events",
+        "n_removed",
+        "n_remaining",
+        "at_risk",
+        "n_event",
+        "n_events",
+        "n_persons",
+        "counts",
+        "offenders",
+        "victims",
+        "recurring",
+        "not_recurring",
+        "serial",
+        "returning",
+        "both",
+        "repeat",
+        "components",
+        "column_totals",
+        "total",
+        "n_revictimisations",
+        "n_with_index_perpetrator",
+    }
     if isinstance(obj, dict):
         for k, v in obj.items():
             if k in keys:
@@ -189,8 +210,12 @@ def test_rounding_applies_to_every_released_count(results):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(min_cell=st.integers(2, 30), rounding=st.sampled_from([None, 5, 10]), n=st.integers(60, 400),
-       seed=st.integers(0, 10_000))
+@given(
+    min_cell=st.integers(2, 30),
+    rounding=st.sampled_from([None, 5, 10]),
+    n=st.integers(60, 400),
+    seed=st.integers(0, 10_000),
+)
 def test_idempotent_and_safe_on_random_cohorts(min_cell, rounding, n, seed):
     """For random cohorts and settings: twice equals once, and every count is >= min_cell or suppressed."""
     import revict_results_fixture as fx

@@ -99,8 +99,10 @@ def test_protected_cell_stays_shown_when_the_total_can_be_hidden_instead():
     assert released == ["<10", 500, "x"]
 
 
-@pytest.mark.parametrize(("value", "base", "expected"), [(23, 5, 25), (22, 5, 20), (23, 10, 20), (25, 10, 30),
-                                                         (10, 5, 10), (11, 10, 10), (14, 10, 10)])
+@pytest.mark.parametrize(
+    ("value", "base", "expected"),
+    [(23, 5, 25), (22, 5, 20), (23, 10, 20), (25, 10, 30), (10, 5, 10), (11, 10, 10), (14, 10, 10)],
+)
 def test_rounding_to_base(value, base, expected):
     """Counts are rounded half up to the chosen base."""
     assert round_count(value, DisclosureRules(rounding=base)) == expected

@@ -14,8 +14,14 @@ def _km(n_risk, n_event):
         s *= 1 - d / n
         surv.append(s)
     time = [float(10 * (i + 1)) for i in range(len(n_risk))]
-    return {"time": time, "n_risk": n_risk, "n_event": n_event, "surv": surv,
-            "lower": [x * 0.9 for x in surv], "upper": [min(1, x * 1.1) for x in surv]}
+    return {
+        "time": time,
+        "n_risk": n_risk,
+        "n_event": n_event,
+        "surv": surv,
+        "lower": [x * 0.9 for x in surv],
+        "upper": [min(1, x * 1.1) for x in surv],
+    }
 
 
 def test_curve_is_cut_where_fewer_than_threshold_at_risk():

@@ -11,14 +11,19 @@ ROOT = Path(__file__).resolve().parents[2]
 _path = ROOT / "tests" / "disclosure" / "_fixture.py"
 if "revict_results_fixture" not in sys.modules:
     _spec = importlib.util.spec_from_file_location("revict_results_fixture", _path)
-    assert _spec and _spec.loader
+    assert _spec
+    assert _spec.loader
     _mod = importlib.util.module_from_spec(_spec)
     sys.modules["revict_results_fixture"] = _mod
     _spec.loader.exec_module(_mod)
 fixture_mod = sys.modules["revict_results_fixture"]
 
-DESIGN = {"cohort_name": "nr-seven-year", "entry_window": "2012-01-01 – 2016-12-31", "follow_up_days": 2557,
-          "outcome": "any"}
+DESIGN = {
+    "cohort_name": "nr-seven-year",
+    "entry_window": "2012-01-01 – 2016-12-31",
+    "follow_up_days": 2557,
+    "outcome": "any",
+}
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,15 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHART_IDS = ["fig-ci", "fig-cr", "fig-offences", "fig-forest", "fig-mcf", "fig-vpo", "fig-components"]
 
 
@@ -28,8 +35,11 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api") if os.environ.get("CI") != "true" else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+    sync_api = (
+        pytest.importorskip("playwright.sync_api")
+        if os.environ.get("CI") != "true"
+        else __import__("playwright.sync_api", fromlist=["sync_playwright"])
+    )
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=_chromium(), args=ARGS)
         yield b
@@ -80,7 +90,8 @@ def test_selector_switches_the_curves(browser, report_files):
     def visible_names(fig: str) -> list[str]:
         return page.evaluate(
             f"() => document.getElementById('{fig}').data.filter(t => t.visible === true && t.showlegend !== false)"
-            ".map(t => t.name)")
+            ".map(t => t.name)"
+        )
 
     before = visible_names("fig-ci")
     page.focus("#sel-ci")
@@ -88,7 +99,8 @@ def test_selector_switches_the_curves(browser, report_files):
     page.wait_for_timeout(300)
     after = visible_names("fig-ci")
     assert before == ["Whole cohort"]
-    assert "Labour exploitation" in after and "Whole cohort" not in after
+    assert "Labour exploitation" in after
+    assert "Whole cohort" not in after
     assert "Labour exploitation" in visible_names("fig-cr")
     assert page.locator('[data-switch="sel-ci"][data-grouping="exploitation_form"]').first.is_visible()
     assert not page.locator('[data-switch="sel-ci"][data-grouping="all"]').first.is_visible()
