@@ -105,7 +105,7 @@ def candidates_sql(table: str, persons: str, spec: CohortSpec) -> str:
     age = "(CASE WHEN year(index_date) - birth_year >= 0 THEN year(index_date) - birth_year END)"
     return f"""
 CREATE TEMP TABLE {table} AS
-SELECT row_number() OVER (ORDER BY person_id) AS pk, person_id, index_date,
+SELECT (row_number() OVER (ORDER BY person_id))::INTEGER AS pk, person_id, index_date,
        year(index_date)::BIGINT AS index_year, follow_up_end::BIGINT AS follow_up_end, is_death_end,
        {level_expr("exploitation_form", "exploitation_form")} AS exploitation_form,
        {level_expr("sex", "sex")} AS sex,
@@ -134,7 +134,7 @@ def events_sql(table: str, cand: str, spec: CohortSpec, categories: tuple[str, .
     return f"""
 CREATE TEMP TABLE {table} AS
 WITH v AS (
-    SELECT c.pk, (v.incident_date - c.index_date)::BIGINT AS day,
+    SELECT c.pk, (v.incident_date - c.index_date)::INTEGER AS day,
            coalesce(v.offence_category, 'unknown') AS offence_category, c.follow_up_end
     FROM (SELECT person_id, incident_date, offence_category FROM victimisations) v
     JOIN {cand} c ON v.person_id = c.person_id

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from revict._core.errors import RevictError
 from revict.cohort.tables import ATTRITION_COLUMNS
+
+logger = logging.getLogger("revict")
 
 #: Steps in the order they are applied. Counts are registrations up to and including
 #: ``registration_date_missing`` and persons from ``not_first_registration`` on.
@@ -80,6 +83,7 @@ class Flow:
         """Record a step; ``n_removed`` defaults to the drop from the previous count."""
         removed = (self.remaining - n_remaining) if n_removed is None else n_removed
         self.rows.append((step, description, int(removed), int(n_remaining)))
+        logger.info("cohort attrition: %s removed %d, %d remain", step, removed, n_remaining)
         if n_remaining <= 0:
             raise EmptyCohortError(step, description, self.frame())
 

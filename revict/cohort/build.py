@@ -47,6 +47,12 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     con.execute(sql)
 
 
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Drop helper tables as soon as they are no longer needed (frees engine memory)."""
+    for name in tables:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -125,7 +131,7 @@ def _select_covariates(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: 
     )
     where = " AND ".join(preds)
     flow.step("missing_covariates", desc, _scalar(con, f"SELECT count(*) FROM {t['cohort']} WHERE {where}"))
-    _run(con, f"CREATE TEMP TABLE {t['final']} AS SELECT * FROM {t['cohort']} WHERE {where}")
+    _run(con, f"CREATE TEMP VIEW {t['final']} AS SELECT * FROM {t['cohort']} WHERE {where}")
     flow.step("final_cohort", "persons in the cohort", flow.remaining, n_removed=0)
 
 
@@ -153,10 +159,9 @@ def _tables(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec)
     events = _fetch(con, _sql.outcome_events_sql(t["final"], t["events"]))
     for df in (recurrent, events):
         df.insert(0, "person_id", lookup[df.pop("pk").to_numpy()])
-    recurrent = recurrent.loc[:, list(RECURRENT_COLUMNS)]
-    events = events.loc[:, list(OUTCOME_EVENT_COLUMNS)]
-    for df in (first, recurrent, events):
-        df.reset_index(drop=True, inplace=True)
+    # the SQL selects the documented column order; check rather than copy long tables
+    assert tuple(recurrent.columns) == RECURRENT_COLUMNS
+    assert tuple(events.columns) == OUTCOME_EVENT_COLUMNS
     return {"first_event": first, "recurrent": recurrent, "outcome_events": events}
 
 
@@ -234,14 +239,16 @@ def build_cohort(sources: Sources, spec: CohortSpec, *, cohort_path: Path | None
         _select_index(con, t, spec, flow)
         _select_window(con, t, spec, schema.data_end, flow)
         _run(con, _sql.candidates_sql(t["cand"], t["window"], spec))
+        _drop(con, t["first"], t["window"])
         categories = spec.outcome.category_list(tuple(schema.serious_categories))
         _run(con, _sql.events_sql(t["events"], t["cand"], spec, categories))
         _run(con, _sql.cohort_sql(t["cohort"], t["cand"], t["events"]))
+        _drop(con, t["cand"])
         _select_covariates(con, t, spec, flow)
         out = _tables(con, t, spec)
     finally:
-        for name in t.values():
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"DROP VIEW IF EXISTS {t['final']}")
+        _drop(con, *t.values())
     return CohortTables(
         spec=spec,
         first_event=out["first_event"],
