@@ -652,7 +652,7 @@ def compare_risk_models(
     is_train = np.r_[np.ones(len(train), bool), np.zeros(len(test), bool)]
     x, terms, groups = _design(rows, covariates, reference_levels, is_train, log)
     t_all = pd.to_numeric(rows["time"]).to_numpy(float)
-    e_all = rows["status"].to_numpy() == 1
+    e_all = pd.to_numeric(rows["status"]).to_numpy() == 1
     y_train, y_test = _surv(e_all[is_train], t_all[is_train]), _surv(e_all[~is_train], t_all[~is_train])
     design.update(
         {
