@@ -14,6 +14,7 @@ R equivalents: ``survival::concordance``, ``survAUC::UnoC`` / ``timeROC``,
 
 from __future__ import annotations
 
+import re
 import time as _time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +50,11 @@ MIN_EVENTS = 10
 RSF_TIME_UNIT_DAYS = 30
 BRIER_GRID_POINTS = 100
 _BATCH = 4000
+
+
+def _said(exc: BaseException | Warning | str) -> str:
+    """Return a library's message without numbers (they can be one person's time)."""
+    return re.sub(r"\d+(?:\.\d+)?", "#", str(exc))[:160]
 
 
 def _empty_scores() -> dict[str, Any]:
@@ -346,15 +352,15 @@ def _fit(name: str, model: Any, x: Array, y: NDArray[Any], log: _Log) -> tuple[A
             warnings.simplefilter("always")
             model.fit(x, yy)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
-        log.miss("fit", name, f"the model could not be fitted ({type(exc).__name__}: {str(exc)[:120]})")
+        log.miss("fit", name, f"the model could not be fitted ({type(exc).__name__}: {_said(exc)})")
         return None, _time.perf_counter() - t0
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
-            log.warn(f"prediction: {name} did not converge ({str(w.message)[:120]}); its scores may be unstable")
+            log.warn(f"prediction: {name} did not converge ({_said(w.message)}); its scores may be unstable")
         elif not issubclass(w.category, DeprecationWarning | FutureWarning):
             # library deprecation/future notices are not about the data (dropped); numerical
             # warnings are: they become a RevictWarning naming the model
-            log.warn(f"prediction: fitting {name} warned ({w.category.__name__}: {str(w.message)[:120]})")
+            log.warn(f"prediction: fitting {name} warned ({w.category.__name__}: {_said(w.message)})")
     return model, _time.perf_counter() - t0
 
 
@@ -389,7 +395,7 @@ def _guard(log: _Log, metric: str, model: str, fn: Callable[[], float]) -> float
             warnings.simplefilter("ignore", RuntimeWarning)
             v = float(fn())
     except (ValueError, ZeroDivisionError, IndexError) as exc:
-        log.miss(metric, model, f"{type(exc).__name__}: {str(exc)[:160]}")
+        log.miss(metric, model, f"{type(exc).__name__}: {_said(exc)}")
         return None
     if not np.isfinite(v):
         log.miss(metric, model, "not defined on this test set (no comparable cases and controls)")
@@ -450,15 +456,13 @@ def _time_points(y_train: NDArray[Any], y_test: NDArray[Any], times_days: Sequen
         # a horizon equal to the end of follow-up (e.g. 2557 days when everyone is followed 2557 days)
         # cannot be scored at the last time itself; score it on the day before
         at[t] = upper - 1
-        log.notes.append(
-            f"AUC at {t} days is evaluated at {upper - 1:.0f} days, the day before the end of the test follow-up"
-        )
+        log.notes.append(f"AUC at {t} days is evaluated one day earlier, the day before the end of the test follow-up")
     times = np.array(sorted(at.values()), dtype=float)
     for t in sorted({int(t) for t in times_days} - set(at)):
         log.miss(
             f"auc_{t}d",
             None,
-            f"{t} days is outside the test follow-up range ({lo:.0f} to {upper:.0f} days)",
+            f"{t} days is beyond the test follow-up (or the training follow-up the censoring weights use)",
             warn=False,
         )
     hi = min(float(max(times_days, default=upper)), upper - 1)
@@ -728,7 +732,7 @@ def _run(
             fitted[name] = fit
         except (ValueError, ArithmeticError) as exc:
             results[name].update(_empty_scores())
-            log.miss("all", name, f"the fitted model could not be scored ({type(exc).__name__}: {str(exc)[:120]})")
+            log.miss("all", name, f"the fitted model could not be scored ({type(exc).__name__}: {_said(exc)})")
     scored = {k: v["harrell_c"] for k, v in results.items() if k in fitted and v["harrell_c"] is not None}
     best = max(scored, key=lambda k: scored[k]) if scored else None
     importance: list[dict[str, Any]] = []

@@ -220,3 +220,12 @@ def test_out_of_range_setting_is_a_clear_error(setting: dict) -> None:
     data = cohort(np.random.default_rng(6), n=100)
     with pytest.raises(ModelFitError, match="must be"):
         compare_risk_models(data, covariates=COVS, **setting)
+
+
+def test_library_messages_lose_their_numbers() -> None:
+    """A library error quoted in a reason keeps its words but not the follow-up times it names."""
+    from revict.models.prediction import _said
+
+    text = _said(ValueError("all times must be within follow-up time of test data: [3.0; 2540.5["))
+    assert "all times must be within follow-up time" in text
+    assert not any(ch.isdigit() for ch in text)
