@@ -7,7 +7,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from revict.report.figures import distribution_figure, forest_figure, grouped_figure, offences_figure, step_series
+from revict.report.figures import (
+    MIN_POINTS,
+    distribution_figure,
+    forest_figure,
+    grouped_figure,
+    offences_figure,
+    step_series,
+)
 from revict.report.html import base_layout, chart, csv_data_uri, selector, table
 from revict.report.i18n import fmt_ci, fmt_num, fmt_pct, grouping_label, level_label, t
 from revict.report.palette import NEUTRAL
@@ -50,6 +57,17 @@ def _describe_ci(ctx: Ctx, g: str) -> str:
         f"registratie tot {h} jaar. De gekleurde band is het 95%-betrouwbaarheidsinterval. Na {h} jaar: ",
     )
     tail = "; ".join(parts) if parts else ctx.tr("not shown (too few people).", "niet getoond (te weinig personen).")
+    km = ((ctx.data.get("first_event") or {}).get("km") or {}).get(g, {})
+    undrawn = [
+        level_label(g, lv, ctx.lang)
+        for lv in group_order(ctx, g)
+        if len((km.get(lv) or {}).get("time") or []) < MIN_POINTS
+    ]
+    if undrawn:
+        tail += ctx.tr(
+            f". Too few events to draw a line for: {', '.join(undrawn)}",
+            f". Te weinig gebeurtenissen voor een lijn bij: {', '.join(undrawn)}",
+        )
     return lead + tail + "."
 
 
@@ -189,7 +207,11 @@ def offences(ctx: Ctx) -> str:
     fig, csv_rows, hidden = offences_figure(rows, ctx.lang)
     fig.update_layout(
         base_layout(
-            ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), barmode="stack"
+            ctx.lang,
+            xaxis=fig.layout.xaxis.to_plotly_json(),
+            yaxis=fig.layout.yaxis.to_plotly_json(),
+            barmode="stack",
+            legend={"traceorder": "normal"},
         )
     )
     totals: dict[str, int] = {}
@@ -338,19 +360,20 @@ def perpetrators(ctx: Ctx) -> str:
     share = net.get("recurring_share")
     lead = ""
     if isinstance(share, float):
+        pct = fmt_pct(share, ctx.lang, _dec(share))
         lead = ctx.tr(
-            f"{fmt_pct(share, 'en')} of perpetrators come back: to other victims or to the same victim.",
-            f"{fmt_pct(share, 'nl')} van de daders komt terug: bij andere slachtoffers of bij hetzelfde slachtoffer.",
+            f"{pct} of perpetrators come back: to other victims or to the same victim.",
+            f"{pct} van de daders komt terug: bij andere slachtoffers of bij hetzelfde slachtoffer.",
         )
     ip = net.get("index_perpetrator")
     if ip:
+        d = _dec(ip["share"])
+        pct = fmt_pct(ip["share"], ctx.lang, d)
+        ci = f"{t('ci_short', ctx.lang)} {fmt_ci(ip.get('lower'), ip.get('upper'), ctx.lang, d)}"
         lead += " " + ctx.tr(
-            f"In {fmt_pct(ip['share'], 'en')} ({t('ci_short', 'en')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'en')})"
-            " "
-            "of re-victimisations, a perpetrator of the original registration was involved again.",
-            f"Bij {fmt_pct(ip['share'], 'nl')} ({t('ci_short', 'nl')} {fmt_ci(ip.get('lower'), ip.get('upper'), 'nl')})"
-            " "
-            "van de nieuwe keren slachtofferschap was een dader van de oorspronkelijke registratie opnieuw betrokken.",
+            f"In {pct} ({ci}) of re-victimisations, a perpetrator of the original registration was involved again.",
+            f"Bij {pct} ({ci}) van de nieuwe keren slachtofferschap was een dader van de oorspronkelijke registratie "
+            "opnieuw betrokken.",
         )
     parts = [
         f'<p class="lead">{escape(lead.strip())}</p>' if lead.strip() else "",
@@ -411,6 +434,11 @@ def perpetrators(ctx: Ctx) -> str:
     )
     parts.append(f'<p class="note">{escape(only)}</p>')
     return "".join(parts)
+
+
+def _dec(p: float) -> int:
+    """One decimal for small percentages (under 10%), none otherwise."""
+    return 1 if p < 0.1 else 0
 
 
 def _dist_desc(ctx: Ctx, dist: dict[str, Any], kind: str) -> str:

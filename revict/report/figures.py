@@ -311,6 +311,10 @@ def distribution_figure(
         go.Bar(
             x=xs,
             y=ys,
+            text=ys,
+            texttemplate="%{y:,}",
+            textposition="outside",
+            cliponaxis=False,
             marker={"color": colour},
             showlegend=False,
             hovertemplate=f"{x_title}: %{{x}}<br>{y_title}: %{{y:,}}<extra></extra>",

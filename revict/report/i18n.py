@@ -102,8 +102,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci_short": ("95% CI", "95%-BI"),
     "show_by": ("Show by", "Toon naar"),
     "at_risk": (
-        "Number still followed (at risk) at the start of each year",
-        "Aantal nog gevolgd (at risk) aan het begin van elk jaar",
+        "Number still followed (at risk) after each whole year since registration",
+        "Aantal nog gevolgd (at risk) na elk heel jaar sinds registratie",
     ),
     "group": ("Group", "Groep"),
     "total": ("Total", "Totaal"),

@@ -134,22 +134,18 @@ def cohort_flow(ctx: Ctx) -> str:
         return na(ctx)
     items = []
     rows = []
+    last = len(steps) - 1
     for i, s in enumerate(steps):
         label = step_label(s["step"], s.get("description", ""), ctx.lang)
         rows.append([s["step"], label, s["n_removed"], s["n_remaining"]])
-        if i > 0:
-            removed = s["n_removed"]
-            if removed == 0:
-                continue
-            n_txt = fmt_num(removed, ctx.lang)
+        if 0 < i and s["n_removed"] != 0:
+            n_txt = fmt_num(s["n_removed"], ctx.lang)
             items.append(
                 f'<li class="arrow">{escape(label)}: {escape(n_txt)} {escape(ctx.tr("left out", "weggelaten"))}</li>'
             )
-        if i == 0 or i == len(steps) - 1:
-            items.append(
-                f'<li class="step"><span class="n">{escape(fmt_num(s["n_remaining"], ctx.lang))}</span> '
-                f"{escape(label)}</li>"
-            )
+        if i in (0, last):
+            n_txt = fmt_num(s["n_remaining"], ctx.lang)
+            items.append(f'<li class="step"><span class="n">{escape(n_txt)}</span> {escape(label)}</li>')
     uri = csv_data_uri(["step", "description", "n_removed", "n_remaining"], rows, ctx.lang)
     intro = ctx.tr(
         "How the people studied were selected from the register. Each arrow says how many were left out, and why.",
@@ -190,7 +186,11 @@ def descriptives(ctx: Ctx) -> str:
     col_totals = [*(col_totals[j] for j in order if j < len(col_totals)), *col_totals[len(order) :]]
     rows.append([t("total", ctx.lang), *col_totals])
     csv_rows.append(["total", "", *col_totals])
-    html_table = table(header, rows, ctx.lang, caption=t("descriptives", ctx.lang))
+    caption = ctx.tr(
+        "Number of people by characteristic and form of exploitation",
+        "Aantal personen naar kenmerk en vorm van uitbuiting",
+    )
+    html_table = table(header, rows, ctx.lang, caption=caption)
     for cov in blocks:  # covariate header rows span the table
         label = escape(grouping_label(cov, ctx.lang))
         empty = '<td class="num"></td>' * (len(cols) + 1)
