@@ -209,21 +209,24 @@ def control_terms(
     return out, notes
 
 
-def numbers_only(obj: Any, depth: int = 0) -> Any:
-    """Keep numbers, booleans and short strings without identifiers (for test statistics)."""
-    if depth > 4:
-        return None
-    if isinstance(obj, Mapping):
-        return {str(k): numbers_only(v, depth + 1) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [numbers_only(v, depth + 1) for v in obj]
-    if isinstance(obj, bool):
-        return obj
-    if isinstance(obj, int | float):
-        return _num(obj)
-    if isinstance(obj, str) and len(obj) <= 80:
-        return obj
-    return None
+def control_ph_test(ph: Any) -> list[dict[str, Any]]:
+    """Keep each term's (and the global) proportional-hazards test statistic, df and p."""
+    rows = ph if isinstance(ph, list) else [{"term": k, **as_mapping(v)} for k, v in as_mapping(ph).items()]
+    return [
+        {"term": str(r.get("term")), **{k: _num(r.get(k)) for k in ("chisq", "df", "p")}}
+        for r in rows
+        if isinstance(r, Mapping) and r.get("term") is not None
+    ]
+
+
+def control_logrank(logrank: Any) -> dict[str, Any]:
+    """Keep only each test's statistic, degrees of freedom and p (no per-group observed/expected counts)."""
+    out: dict[str, Any] = {}
+    for cov, res in as_mapping(logrank).items():
+        m = as_mapping(res)
+        if m:
+            out[str(cov)] = {k: _num(m.get(k)) for k in ("chisq", "df", "p")}
+    return out
 
 
 def control_first_event(
@@ -249,8 +252,8 @@ def control_first_event(
             "terms": terms,
             "concordance": _num(cox.get("concordance")),
             "reference_levels": {str(k): str(v) for k, v in (cox.get("reference_levels") or {}).items()},
-            "ph_test": numbers_only(cox.get("ph_test")),
+            "ph_test": control_ph_test(cox.get("ph_test")),
         },
-        "logrank": numbers_only(section.get("logrank")),
+        "logrank": control_logrank(section.get("logrank")),
     }
     return out, notes, sizes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,9 @@ from revict.disclosure._survival import control_first_event
 from revict.disclosure.cells import Suppression, as_mapping, is_suppressed
 from revict.disclosure.rules import DisclosureRules
 from revict.disclosure.scan import find_identifiers
+
+#: a number standing on its own in a text (not part of a name such as ``age_group=0-17``)
+STANDALONE_NUMBER = re.compile(r"(?<![\w=.\-])\d+(?![\w\-])")
 
 #: provenance keys copied from results.meta (each value must be a short string, number or flat mapping)
 META_KEYS = (
@@ -110,6 +114,9 @@ def _warnings(results: Mapping[str, Any]) -> tuple[list[str], list[Suppression]]
             continue
         if find_identifiers({"w": text}) or find_identifiers({"w": text.split()}):
             notes.append(Suppression("warnings", "identifier", "a warning mentioned a date or identifier"))
+            continue
+        if STANDALONE_NUMBER.search(text):
+            notes.append(Suppression("warnings", "min_cell", "a warning with a number in it was withheld"))
             continue
         out.append(text)
     return out, notes

@@ -123,6 +123,31 @@ def test_mean_victims_per_offender_passes_dominance_or_is_withheld(results):
     assert "mean_victims_per_offender" not in net
 
 
+def test_logrank_releases_only_test_statistics(results):
+    """Per-group observed and expected counts of a log-rank test are not released."""
+    res = copy.deepcopy(results)
+    res["first_event"]["logrank"]["sex"] = {
+        "groups": ["F", "M", "U"],
+        "n": [900, 597, 3],
+        "observed": [400.0, 200.0, 2.0],
+        "expected": [380.0, 215.0, 7.0],
+        "chisq": 4.2,
+        "df": 2,
+        "p": 0.12,
+    }
+    lr = apply_disclosure(res).data()["first_event"]["logrank"]
+    assert lr["sex"] == {"chisq": 4.2, "df": 2, "p": 0.12}
+
+
+def test_warnings_with_numbers_or_dates_are_withheld(results):
+    """A warning quoting a count or a date is not released; a plain one is."""
+    res = copy.deepcopy(results)
+    res["warnings"] = ["origin=EU: 3 events only", "index on 2014-02-03", "sex=U: HR imprecise"]
+    rel = apply_disclosure(res)
+    assert rel.data()["warnings"] == ["sex=U: HR imprecise"]
+    assert sum(s.what == "warnings" for s in rel.suppressions) == 2
+
+
 def test_hazard_ratio_of_small_group_is_suppressed(released):
     """A Cox term for a level with fewer than 10 persons or events is not released."""
     terms = {t["term"] for t in released.data()["first_event"]["cox"]["terms"]}
