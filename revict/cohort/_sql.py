@@ -173,37 +173,20 @@ ORDER BY c.pk
 """
 
 
-def recurrent_sql(final: str, events: str) -> str:
-    """Counting-process rows tiling (0, follow_up_end]; same-day events count once.
+def event_days_sql(events: str) -> str:
+    """Distinct outcome-event days per person key, sorted (same-day events count once)."""
+    return f"SELECT pk, day FROM {events} WHERE counted GROUP BY pk, day ORDER BY pk, day"
 
-    Rows carry ``pk``; the caller maps it to ``person_id`` (no string join here).
+
+def outcome_events_sql(final: str | None, events: str) -> str:
+    """Every counted outcome incident during follow-up (same-day incidents each listed), by ``pk``.
+
+    ``final`` is the cohort to keep, or None when every candidate is in the cohort.
     """
-    return f"""
-WITH d AS (
-    SELECT DISTINCT pk, day FROM {events} WHERE counted
-), ev AS (
-    SELECT pk, lag(day, 1, 0) OVER w AS start, day AS stop, 1 AS event, row_number() OVER w AS episode
-    FROM d WINDOW w AS (PARTITION BY pk ORDER BY day)
-), tail AS (
-    SELECT f.pk, coalesce(m.last_day, 0) AS start, f.follow_up_end AS stop, 0 AS event,
-           coalesce(m.n, 0) + 1 AS episode
-    FROM {final} f LEFT JOIN (
-        SELECT pk, max(day) AS last_day, count(*) AS n FROM d GROUP BY pk
-    ) m ON f.pk = m.pk
-    WHERE coalesce(m.last_day, 0) < f.follow_up_end
-)
-SELECT r.pk, r.start::BIGINT AS start, r.stop::BIGINT AS stop, r.event::BIGINT AS event,
-       r.episode::BIGINT AS episode, (r.stop - r.start)::BIGINT AS gap_time
-FROM (SELECT * FROM ev SEMI JOIN {final} f ON ev.pk = f.pk UNION ALL SELECT * FROM tail) r
-ORDER BY r.pk, r.start
-"""
-
-
-def outcome_events_sql(final: str, events: str) -> str:
-    """Every counted outcome incident during follow-up (same-day incidents each listed), by ``pk``."""
+    semi = f"SEMI JOIN {final} f ON e.pk = f.pk" if final else ""
     return f"""
 SELECT e.pk, e.day, e.offence_category
-FROM {events} e SEMI JOIN {final} f ON e.pk = f.pk
+FROM {events} e {semi}
 WHERE e.counted
 ORDER BY e.pk, e.day, e.offence_category
 """

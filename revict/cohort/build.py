@@ -31,9 +31,10 @@ import pandas as pd
 from revict._core.errors import SourceError
 from revict._core.model import file_sha256
 from revict.cohort import _sql
+from revict.cohort._recurrent import recurrent_frame
 from revict.cohort.attrition import Flow
 from revict.cohort.spec import CohortSpec
-from revict.cohort.tables import FIRST_EVENT_COLUMNS, RECURRENT_COLUMNS, CohortTables
+from revict.cohort.tables import FIRST_EVENT_COLUMNS, CohortTables
 from revict.load import Sources
 
 logger = logging.getLogger("revict")
@@ -144,7 +145,9 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return df
 
 
-def _tables(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec) -> dict[str, pd.DataFrame]:
+def _tables(
+    con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec, *, restricted: bool
+) -> dict[str, pd.DataFrame]:
     competing = "death" in spec.competing_risks
     first = _fetch(con, _sql.first_event_sql(t["final"], t["events"], competing))
     first["index_date"] = first["index_date"].astype("datetime64[ns]")
@@ -155,12 +158,18 @@ def _tables(con: duckdb.DuckDBPyConnection, t: dict[str, str], spec: CohortSpec)
     lookup = np.empty(int(pks.max()) + 1 if len(pks) else 1, dtype=object)
     lookup[pks] = first["person_id"].to_numpy()
     first = first.loc[:, list(FIRST_EVENT_COLUMNS)]
-    recurrent = _fetch(con, _sql.recurrent_sql(t["final"], t["events"]))
-    events = _fetch(con, _sql.outcome_events_sql(t["final"], t["events"]))
-    for df in (recurrent, events):
-        df.insert(0, "person_id", lookup[df.pop("pk").to_numpy()])
-    # the SQL selects the documented column order; check rather than copy long tables
-    assert tuple(recurrent.columns) == RECURRENT_COLUMNS
+    days = con.sql(_sql.event_days_sql(t["events"])).fetchnumpy()
+    recurrent = recurrent_frame(
+        np.asarray(days["pk"], dtype=np.int64),
+        np.asarray(days["day"], dtype=np.int64),
+        pks.astype(np.int64),
+        first["follow_up_end"].to_numpy(dtype=np.int64),
+        first["person_id"].to_numpy(dtype=object),
+    )
+    del days
+    events = _fetch(con, _sql.outcome_events_sql(t["final"] if restricted else None, t["events"]))
+    events.insert(0, "person_id", lookup[events.pop("pk").to_numpy()])
+    # the SQL selects the documented column order; check rather than copy a long table
     assert tuple(events.columns) == OUTCOME_EVENT_COLUMNS
     return {"first_event": first, "recurrent": recurrent, "outcome_events": events}
 
@@ -245,7 +254,7 @@ def build_cohort(sources: Sources, spec: CohortSpec, *, cohort_path: Path | None
         _run(con, _sql.cohort_sql(t["cohort"], t["cand"], t["events"]))
         _drop(con, t["cand"])
         _select_covariates(con, t, spec, flow)
-        out = _tables(con, t, spec)
+        out = _tables(con, t, spec, restricted=bool(spec.restrict or spec.exclude_unknown))
     finally:
         con.execute(f"DROP VIEW IF EXISTS {t['final']}")
         _drop(con, *t.values())

@@ -125,6 +125,7 @@ def specs(draw: st.DrawFn) -> CohortSpec:
             "outcome": {"categories": draw(st.sampled_from(["any", "serious", ["property", "threat"]]))},
             "censor_at": draw(st.lists(st.sampled_from(["death", "emigration", "data_end"]), unique=True)),
             "competing_risks": draw(st.sampled_from([[], ["death"]])),
+            "restrict": draw(st.sampled_from([{}, {"exploitation_form": ["labour"]}])),
         }
     )
 
@@ -159,14 +160,15 @@ def build(world: World, spec: CohortSpec, *, seed: int | None = None):
 def oracle(world: World, spec: CohortSpec) -> dict[str, tuple[int, int]]:
     """Restate the first-event rules in plain Python: person -> (time, status)."""
     persons = {p["person_id"]: p for p in world.persons}
-    first: dict[str, tuple[str, str]] = {}
+    first: dict[str, tuple[str, str, str]] = {}
     for r in world.regs:
         if r["person_id"]:
-            key = (r["registration_date"], r["registration_id"])
+            key = (r["registration_date"], r["registration_id"], r["exploitation_form"])
             first[r["person_id"]] = min(first.get(r["person_id"], key), key)
     cats = spec.outcome.category_list(SCHEMA.serious_categories)
     out = {}
-    for pid, (date, _) in first.items():
+    keep_forms = spec.restrict.get("exploitation_form")
+    for pid, (date, _, form) in first.items():
         idx = dt.date.fromisoformat(date)
         if not (spec.entry_window.start <= idx <= spec.entry_window.end) or pid not in persons:
             continue
@@ -181,7 +183,7 @@ def oracle(world: World, spec: CohortSpec) -> dict[str, tuple[int, int]]:
         ends += [emig] if "emigration" in spec.censor_at and emig is not None else []
         ends += [(SCHEMA.data_end - idx).days] if "data_end" in spec.censor_at else []
         end = min(ends)
-        if end <= 0:
+        if end <= 0 or (keep_forms is not None and form not in keep_forms):
             continue
         days = sorted(
             (dt.date.fromisoformat(v["incident_date"]) - idx).days
@@ -236,6 +238,7 @@ def test_recurrent_tiles_follow_up_and_matches_first_event(world: World, spec: C
     assert int(ep1["event"].sum()) == tables.n_events
     hit = fe[fe["status"] == 1]
     assert (ep1.loc[hit.index, "stop"] == hit["time"]).all()
+    assert set(tables.outcome_events["person_id"]) <= set(fe.index)
     counted = tables.outcome_events[["person_id", "day"]].drop_duplicates()
     assert len(counted) == int(rec["event"].sum())
 
