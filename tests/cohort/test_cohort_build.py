@@ -340,3 +340,24 @@ def test_temporary_tables_are_dropped(tmp_path: Path) -> None:
     b = build_cohort(src, spec())
     assert set(src.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()) == before
     pd.testing.assert_frame_equal(a.first_event, b.first_event)
+
+
+def test_death_tied_with_horizon_or_emigration_is_the_competing_event(tmp_path: Path) -> None:
+    """Death on the horizon day, or on the emigration day, ends follow-up as the competing event (status 2)."""
+    src = sources_from(
+        tmp_path,
+        [person(1, death=d(365)), person(2, death=d(100), emig=d(100))],
+        [reg("1", 1, d(0)), reg("2", 2, d(0))],
+    )
+    t = build_cohort(src, spec(follow_up_days=365))
+    assert (row(t, 1).time, row(t, 1).status) == (365, 2)
+    assert (row(t, 2).time, row(t, 2).status) == (100, 2)
+
+
+def test_death_as_competing_risk_ends_follow_up_without_censor_at(tmp_path: Path) -> None:
+    """Death listed only under competing_risks still ends follow-up, with status 2; listed nowhere, it is ignored."""
+    src = sources_from(tmp_path, [person(1, death=d(60))], [reg("1", 1, d(0))], [vic(1, d(90))])
+    r = row(build_cohort(src, spec(censor_at=["emigration", "data_end"])), 1)
+    assert (r.time, r.status) == (60, 2)
+    r2 = row(build_cohort(src, spec(censor_at=["emigration", "data_end"], competing_risks=[])), 1)
+    assert (r2.time, r2.status) == (90, 1)
