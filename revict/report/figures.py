@@ -39,13 +39,13 @@ def step_series(curve: Mapping[str, Any], key: str, lo: str, hi: str, *, initial
     def tr(v: Any) -> float | None:
         if v is None:
             return None
-        return 1 - float(v) if flip else float(v)
+        return round(1 - float(v) if flip else float(v), 5)
 
-    times = [float(x) / DAYS_PER_YEAR for x in curve.get("time", [])]
+    times = [round(float(x) / DAYS_PER_YEAR, 4) for x in curve.get("time", [])]
     ys = [tr(v) for v in curve.get(key, [])]
     los = [tr(v) for v in curve.get(hi if flip else lo, [])]
     his = [tr(v) for v in curve.get(lo if flip else hi, [])]
-    until = float(curve.get("shown_until") or 0) / DAYS_PER_YEAR
+    until = round(float(curve.get("shown_until") or 0) / DAYS_PER_YEAR, 4)
     until = max(until, times[-1] if times else 0.0)
     x = [0.0, *times, until]
     y = [initial, *ys, ys[-1] if ys else initial]

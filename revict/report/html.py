@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
-import urllib.parse
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -56,7 +56,8 @@ def csv_data_uri(header: Sequence[str], rows: Sequence[Sequence[Any]], lang: Lan
     writer.writerow(header)
     for row in rows:
         writer.writerow([_csv_cell(v, lang) for v in row])
-    return "data:text/csv;charset=utf-8," + urllib.parse.quote("\ufeff" + buf.getvalue())
+    payload = base64.b64encode(("\ufeff" + buf.getvalue()).encode("utf-8")).decode("ascii")
+    return "data:text/csv;charset=utf-8;base64," + payload
 
 
 def _csv_cell(v: Any, lang: Lang) -> Any:

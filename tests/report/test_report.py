@@ -1,11 +1,11 @@
 """Report structure: one offline file, plotly.js once, Dutch format, no identifiers, every chart explained."""
 
+import base64
 import csv
 import datetime as dt
 import io
 import json
 import re
-import urllib.parse
 
 import plotly.offline
 import pytest
@@ -53,6 +53,9 @@ def test_no_pseudonym_or_individual_date_in_report(report_files, results, lang):
     """No synthetic pseudonym appears, and the only dates are design dates and today's."""
     assert PSEUDONYM.search(json.dumps(results))  # the input had them
     rest = _without_bundle(_html(report_files[lang]))
+    csvs = [base64.b64decode(b).decode("utf-8") for b in re.findall(r"charset=utf-8;base64,([^\"]+)", rest)]
+    assert len(csvs) >= len(CHARTS)
+    rest = rest + "\n".join(csvs)
     assert PSEUDONYM.search(rest) is None
     allowed = {"2012-01-01", "2016-12-31", dt.date.today().isoformat()}
     assert set(ISO_DATE.findall(rest)) <= allowed
@@ -91,9 +94,11 @@ def test_every_chart_has_description_and_csv_download(report_files, lang):
         assert m, chart_id
         body = m.group(1)
         assert re.search(rf'id="{chart_id}-desc"[^>]*><p[^>]*>[^<]{{40,}}', body), chart_id
-        href = re.search(r'class="download" download="[^"]+\.csv" href="data:text/csv;charset=utf-8,([^"]+)"', body)
+        href = re.search(
+            r'class="download" download="[^"]+\.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"', body
+        )
         assert href, chart_id
-        text = urllib.parse.unquote(href.group(1)).lstrip("\ufeff")
+        text = base64.b64decode(href.group(1)).decode("utf-8").lstrip("\ufeff")
         rows = list(csv.reader(io.StringIO(text), delimiter=";" if lang == "nl" else ","))
         assert len(rows) >= 2
 
@@ -101,8 +106,8 @@ def test_every_chart_has_description_and_csv_download(report_files, lang):
 def test_csv_holds_exactly_the_released_hazard_ratios(report_files, released):
     """The forest plot's CSV lists the released terms and nothing withheld."""
     html = _html(report_files["en"])
-    href = re.search(r'download="hazard-ratios\.csv" href="data:text/csv;charset=utf-8,([^"]+)"', html).group(1)
-    rows = list(csv.reader(io.StringIO(urllib.parse.unquote(href).lstrip("\ufeff"))))
+    href = re.search(r'download="hazard-ratios\.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"', html).group(1)
+    rows = list(csv.reader(io.StringIO(base64.b64decode(href).decode("utf-8").lstrip("\ufeff"))))
     terms = [r[0] for r in rows[1:]]
     assert terms == [t["term"] for t in released.data()["first_event"]["cox"]["terms"]]
     assert "sex=U" not in terms
