@@ -18,10 +18,10 @@ app = typer.Typer(help="Build analysis tables from a cohort definition (cohorts/
 
 def _attrition_table(tables: CohortTables) -> Table:
     table = Table(title=f"Cohort {tables.spec.name}: attrition", title_justify="left")
-    table.add_column("step")
+    table.add_column("step", no_wrap=True)
     table.add_column("description")
-    table.add_column("removed", justify="right")
-    table.add_column("remaining", justify="right")
+    table.add_column("removed", justify="right", no_wrap=True)
+    table.add_column("remaining", justify="right", no_wrap=True)
     for step, desc, n_removed, n_remaining in tables.attrition.itertuples(index=False):
         table.add_row(str(step), str(desc), f"{int(n_removed):,}", f"{int(n_remaining):,}")
     return table
