@@ -26,6 +26,14 @@ event (0/1), episode (1, 2, ...: the number of the event this interval ends in o
 is at risk for), gap_time (stop - start, days since previous event).
 
 ``attrition`` -- ordered steps: step, description, n_removed, n_remaining.
+
+``outcome_events`` -- every counted outcome incident: person_id, day (days since
+index), offence_category (same-day incidents each listed; the recurrent table
+counts one event per day).
+
+Row order: first_event by person_id; recurrent by person_id, start;
+outcome_events by person_id, day, offence_category. The rules that produce these
+tables are in :mod:`revict.cohort.build` and ``docs/cohort.md``.
 """
 
 from __future__ import annotations
