@@ -239,7 +239,9 @@ def forest_figure(
         ref = references.get(cov)
         lab = level_label(cov, level, lang)
         ref_label = level_label(cov, ref, lang) if ref else ""
-        if cov != "origin":
+        if cov == "age_group" and ref_label.startswith("Aged "):
+            ref_label = ref_label.removeprefix("Aged ") + " year-olds"
+        elif cov != "origin":
             ref_label = ref_label[:1].lower() + ref_label[1:]
         label = f"{lab} ({t('vs', lang)} {ref_label})" if ref else lab
         change = (h - 1) * 100
