@@ -318,16 +318,26 @@ def recurrence(ctx: Ctx) -> str:
         ),
     )
     sel = "sel-mcf"
-    return selector(
-        sel, t("show_by", ctx.lang), [(g, grouping_label(g, ctx.lang)) for g in groupings], ["fig-mcf"]
-    ) + chart(
-        fig,
-        fig_id="fig-mcf",
-        title=t("mcf_axis", ctx.lang),
-        description=desc,
-        csv_uri=csv_data_uri(["grouping", "level", "time_years", "mcf", "lower", "upper"], rows, ctx.lang),
-        csv_name="mean-cumulative-victimisations",
-        lang=ctx.lang,
+    how = ctx.tr(
+        "How to read this: the first charts count only whether someone became a victim again. This one counts "
+        "every time: a value of 0.5 at year 2 means that, on average, people had been victimised again half a "
+        "time each within two years — some never, some several times.",
+        "Zo leest u dit: de eerdere grafieken tellen alleen óf iemand opnieuw slachtoffer werd. Deze telt elke "
+        "keer: een waarde van 0,5 bij jaar 2 betekent dat mensen binnen twee jaar gemiddeld een halve keer "
+        "opnieuw slachtoffer werden — sommigen nooit, sommigen meerdere keren.",
+    )
+    return (
+        f"<p>{escape(how)}</p>"
+        + selector(sel, t("show_by", ctx.lang), [(g, grouping_label(g, ctx.lang)) for g in groupings], ["fig-mcf"])
+        + chart(
+            fig,
+            fig_id="fig-mcf",
+            title=t("mcf_axis", ctx.lang),
+            description=desc,
+            csv_uri=csv_data_uri(["grouping", "level", "time_years", "mcf", "lower", "upper"], rows, ctx.lang),
+            csv_name="mean-cumulative-victimisations",
+            lang=ctx.lang,
+        )
     )
 
 

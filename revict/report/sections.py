@@ -114,8 +114,30 @@ def headline(ctx: Ctx) -> str:
         f"{h} jaar; met mensen die overleden, emigreerden of niet zo lang gevolgd konden worden is rekening "
         "gehouden (Kaplan–Meier). Het bereik na „95%-BI” is waar de werkelijke waarde waarschijnlijk ligt.",
     )
+    steps = [(y, yearly(ctx, "all", "all", y)) for y in (1, 3, 5) if y < h]
+    pace = ", ".join(
+        ctx.tr(
+            f"after {y} year{'s' if y > 1 else ''}: {fmt_pct(r['estimate'], 'en')}",
+            f"na {y} jaar: {fmt_pct(r['estimate'], 'nl')}",
+        )
+        for y, r in steps
+        if r is not None
+    )
+    pace_html = ""
+    if pace:
+        pace_html = (
+            "<p>"
+            + escape(
+                ctx.tr("How it builds up: ", "Zo loopt het op: ")
+                + pace
+                + ctx.tr(f", after {h} years ", f", na {h} jaar ")
+                + fmt_pct(est, ctx.lang)
+                + "."
+            )
+            + "</p>"
+        )
     return (
-        f'<p class="lead"><strong>{escape(sentence)}</strong></p><div class="kpi">{"".join(cards)}</div>'
+        f'<p class="lead"><strong>{escape(sentence)}</strong></p>{pace_html}<div class="kpi">{"".join(cards)}</div>'
         f'<p class="note">{escape(explain)}</p>'
     )
 
