@@ -8,13 +8,15 @@ function plus a second sort in the engine.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from revict.cohort.tables import RECURRENT_COLUMNS
 
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.integer[Any]]
 
 
 def recurrent_frame(
@@ -40,34 +42,46 @@ def recurrent_frame(
         risk for the k-th event.
     """
     pos = np.searchsorted(pk, ev_pk)
-    pos_ok = np.minimum(pos, max(len(pk) - 1, 0))
-    keep = (pos < len(pk)) & (pk[pos_ok] == ev_pk) if len(pk) else np.zeros(len(ev_pk), dtype=bool)
-    pos, ev_day = pos[keep], ev_day[keep]
+    if len(pk):
+        keep = (pos < len(pk)) & (pk[np.minimum(pos, len(pk) - 1)] == ev_pk)
+        if not keep.all():
+            pos, ev_day = pos[keep], ev_day[keep]
+        del keep
+    else:
+        pos, ev_day = pos[:0], ev_day[:0]
     m, n = len(ev_day), len(pk)
     new = np.ones(m, dtype=bool)
     new[1:] = pos[1:] != pos[:-1]
-    prev = np.zeros(m, dtype=np.int64)
-    prev[1:] = ev_day[:-1]
-    start_ev = np.where(new, 0, prev)
-    idx = np.arange(m)
-    episode_ev = idx - np.maximum.accumulate(np.where(new, idx, 0)) + 1
+    # episode of each event = its rank within the person (1, 2, ...)
+    episode_ev = np.arange(m, dtype=np.int64)
+    episode_ev -= np.maximum.accumulate(np.where(new, episode_ev, 0))
+    episode_ev += 1
     n_events = np.bincount(pos, minlength=n).astype(np.int64)
     last_idx = np.cumsum(n_events) - 1
-    last_day = np.where(n_events > 0, ev_day[np.clip(last_idx, 0, max(m - 1, 0))] if m else 0, 0)
+    last_day = np.zeros(n, dtype=np.int64)
+    if m:
+        has = n_events > 0
+        last_day[has] = ev_day[last_idx[has]]
     has_tail = last_day < follow_up_end
     rows_per_person = n_events + has_tail
-    offset = np.concatenate(([0], np.cumsum(rows_per_person)[:-1])).astype(np.int64)
+    offset = np.zeros(n, dtype=np.int64)
+    np.cumsum(rows_per_person[:-1], out=offset[1:])
     total = int(rows_per_person.sum())
     owner = np.empty(total, dtype=np.int64)
-    start = np.empty(total, dtype=np.int64)
+    start = np.zeros(total, dtype=np.int64)
     stop = np.empty(total, dtype=np.int64)
     event = np.zeros(total, dtype=np.int64)
     episode = np.empty(total, dtype=np.int64)
     at = offset[pos] + episode_ev - 1
-    owner[at], start[at], stop[at], event[at], episode[at] = pos, start_ev, ev_day, 1, episode_ev
+    owner[at], stop[at], event[at], episode[at] = pos, ev_day, 1, episode_ev
+    # start = the previous event day of the same person (0 for a person's first event)
+    later = at[~new]
+    start[later] = stop[later - 1]
+    del at, later, new, episode_ev, pos
     tails = np.flatnonzero(has_tail)
     at = offset[tails] + n_events[tails]
     owner[at], start[at], stop[at], episode[at] = tails, last_day[tails], follow_up_end[tails], n_events[tails] + 1
+    del at, tails
     out = pd.DataFrame(
         {
             "person_id": person_id[owner],
@@ -75,8 +89,9 @@ def recurrent_frame(
             "stop": stop,
             "event": event,
             "episode": episode,
-            "gap_time": stop - start,
-        }
+            "gap_time": np.subtract(stop, start),
+        },
+        copy=False,
     )
     assert tuple(out.columns) == RECURRENT_COLUMNS
     return out

@@ -158,19 +158,21 @@ def _tables(
     lookup = np.empty(int(pks.max()) + 1 if len(pks) else 1, dtype=object)
     lookup[pks] = first["person_id"].to_numpy()
     first = first.loc[:, list(FIRST_EVENT_COLUMNS)]
-    days = con.sql(_sql.event_days_sql(t["events"])).fetchnumpy()
-    recurrent = recurrent_frame(
-        np.asarray(days["pk"], dtype=np.int64),
-        np.asarray(days["day"], dtype=np.int64),
-        pks.astype(np.int64),
-        first["follow_up_end"].to_numpy(dtype=np.int64),
-        first["person_id"].to_numpy(dtype=object),
-    )
-    del days
     events = _fetch(con, _sql.outcome_events_sql(t["final"] if restricted else None, t["events"]))
     events.insert(0, "person_id", lookup[events.pop("pk").to_numpy()])
     # the SQL selects the documented column order; check rather than copy a long table
     assert tuple(events.columns) == OUTCOME_EVENT_COLUMNS
+    days = con.sql(_sql.event_days_sql(t["events"])).fetchnumpy()
+    con.execute(f"DROP VIEW IF EXISTS {t['final']}")
+    _drop(con, t["events"], t["cohort"])  # free engine memory before the long table is built
+    recurrent = recurrent_frame(
+        np.asarray(days["pk"]),
+        np.asarray(days["day"]),
+        pks,
+        first["follow_up_end"].to_numpy(dtype=np.int64),
+        first["person_id"].to_numpy(dtype=object),
+    )
+    del days
     return {"first_event": first, "recurrent": recurrent, "outcome_events": events}
 
 
