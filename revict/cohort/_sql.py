@@ -120,22 +120,34 @@ WHERE in_persons AND NOT no_time_at_risk
 """
 
 
-def events_sql(table: str, cand: str, spec: CohortSpec, categories: tuple[str, ...] | None) -> str:
+def events_sql(
+    table: str,
+    cand: str,
+    spec: CohortSpec,
+    categories: tuple[str, ...] | None,
+    known: tuple[str, ...] | None = None,
+) -> str:
     """Victimisations of candidates: the 365 days before index, and counted outcome events.
 
     ``counted`` marks outcome events: category in the outcome set, ``day > max(0,
     blackout_days)`` and ``day <= follow_up_end`` (the censoring day counts). Rows
     with an empty person_id or an unparseable date drop out through the join and
     the day filter (no filter on the view itself: pushing one into the typed view
-    makes DuckDB evaluate its casts twice).
+    makes DuckDB evaluate its casts twice). A category outside ``known`` (the
+    schema's enum) or missing becomes ``unknown``; it counts only when the outcome
+    is ``any``.
     """
     min_day = max(0, int(spec.blackout_days))
-    cat_ok = "TRUE" if categories is None else f"coalesce(offence_category IN {in_list(categories)}, FALSE)"
+    cat_ok = "TRUE" if categories is None else f"offence_category IN {in_list(categories)}"
+    cat = "v.offence_category"
+    category = (
+        f"CASE WHEN {cat} IN {in_list(known)} THEN {cat} ELSE 'unknown' END" if known else f"coalesce({cat}, 'unknown')"
+    )
     return f"""
 CREATE TEMP TABLE {table} AS
 WITH v AS (
     SELECT c.pk, (v.incident_date - c.index_date)::INTEGER AS day,
-           coalesce(v.offence_category, 'unknown') AS offence_category, c.follow_up_end
+           {category} AS offence_category, c.follow_up_end
     FROM (SELECT person_id, incident_date, offence_category FROM victimisations) v
     JOIN {cand} c ON v.person_id = c.person_id
 )

@@ -35,6 +35,7 @@ from revict.cohort._recurrent import recurrent_frame
 from revict.cohort.attrition import Flow
 from revict.cohort.spec import CohortSpec
 from revict.cohort.tables import FIRST_EVENT_COLUMNS, CohortTables
+from revict.contract import LinkageSchema
 from revict.load import Sources
 
 logger = logging.getLogger("revict")
@@ -176,6 +177,12 @@ def _tables(
     return {"first_event": first, "recurrent": recurrent, "outcome_events": events}
 
 
+def _known_categories(schema: LinkageSchema) -> tuple[str, ...] | None:
+    """Return the offence categories the schema declares (None when it declares no enum)."""
+    col = schema.sources["victimisations"].columns.get("offence_category")
+    return tuple(col.values) if col is not None and col.values else None
+
+
 def _require_sources(sources: Sources) -> None:
     missing = [name for name in _REQUIRED if name not in sources]
     if missing:
@@ -252,7 +259,7 @@ def build_cohort(sources: Sources, spec: CohortSpec, *, cohort_path: Path | None
         _run(con, _sql.candidates_sql(t["cand"], t["window"], spec))
         _drop(con, t["first"], t["window"])
         categories = spec.outcome.category_list(tuple(schema.serious_categories))
-        _run(con, _sql.events_sql(t["events"], t["cand"], spec, categories))
+        _run(con, _sql.events_sql(t["events"], t["cand"], spec, categories, _known_categories(schema)))
         _run(con, _sql.cohort_sql(t["cohort"], t["cand"], t["events"]))
         _drop(con, t["cand"])
         _select_covariates(con, t, spec, flow)

@@ -361,3 +361,14 @@ def test_death_as_competing_risk_ends_follow_up_without_censor_at(tmp_path: Path
     assert (r.time, r.status) == (60, 2)
     r2 = row(build_cohort(src, spec(censor_at=["emigration", "data_end"], competing_risks=[])), 1)
     assert (r2.time, r2.status) == (90, 1)
+
+
+def test_unknown_or_missing_category_counts_only_for_any(tmp_path: Path) -> None:
+    """A victimisation with a missing or undeclared category counts (as `unknown`) only when the outcome is any."""
+    src = sources_from(tmp_path, [person(1)], [reg("1", 1, d(0))], [vic(1, d(3), cat=""), vic(1, d(5), cat="robbery")])
+    t = build_cohort(src, spec())
+    assert (row(t, 1).time, row(t, 1).status) == (3, 1)
+    assert t.outcome_events["offence_category"].tolist() == ["unknown", "unknown"]
+    t2 = build_cohort(src, spec(outcome={"categories": "serious"}))
+    assert row(t2, 1).status == 0
+    assert t2.outcome_events.empty
