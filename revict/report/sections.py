@@ -57,7 +57,8 @@ def group_order(ctx: Ctx, grouping: str) -> list[str]:
 
 def in_ten(p: float, ctx: Ctx) -> str:
     """'About 5 in 10' in plain words."""
-    k = int(p * 10 + 0.5)  # half up: 45% reads "about 5 in 10"
+    pct = int(p * 100 + 0.5)  # the percentage as shown
+    k = int(pct / 10 + 0.5)  # half up: 45% reads "about 5 in 10"
     if k == 0:
         return ctx.tr("Fewer than 1 in 10", "Minder dan 1 op de 10")
     if k >= 10:
@@ -117,8 +118,8 @@ def headline(ctx: Ctx) -> str:
     steps = [(y, yearly(ctx, "all", "all", y)) for y in (1, 3, 5) if y < h]
     pace = ", ".join(
         ctx.tr(
-            f"after {y} year{'s' if y > 1 else ''}: {fmt_pct(r['estimate'], 'en')}",
-            f"na {y} jaar: {fmt_pct(r['estimate'], 'nl')}",
+            f"after {y} year{'s' if y > 1 else ''} {fmt_pct(r['estimate'], 'en')}",
+            f"na {y} jaar {fmt_pct(r['estimate'], 'nl')}",
         )
         for y, r in steps
         if r is not None

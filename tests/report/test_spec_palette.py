@@ -90,3 +90,27 @@ def test_number_formats():
     assert fmt_num(12345.678, "nl", 2) == "12.345,68"
     assert fmt_num(12345.678, "en", 2) == "12,345.68"
     assert fmt_pct(0.4567, "nl", 1) == "45,7%"
+
+
+@pytest.mark.parametrize(
+    ("p", "en", "nl"),
+    [
+        (0.449, "About 5 in 10", "Ongeveer 5 op de 10"),
+        (0.31, "About 3 in 10", "Ongeveer 3 op de 10"),
+        (0.04, "Fewer than 1 in 10", "Minder dan 1 op de 10"),
+        (0.97, "Almost all", "Bijna alle"),
+    ],
+)
+def test_plain_language_share(p, en, nl):
+    """The 'About X in 10' sentence follows the percentage as shown, rounded half up."""
+    from revict.report.sections import in_ten
+
+    class _Ctx:
+        def __init__(self, lang):
+            self.lang = lang
+
+        def tr(self, a, b):
+            return b if self.lang == "nl" else a
+
+    assert in_ten(p, _Ctx("en")) == en
+    assert in_ten(p, _Ctx("nl")) == nl
