@@ -187,3 +187,11 @@ def test_cli_rejects_bad_conf_type(synth_small: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2
+
+
+def test_single_level_covariate_has_no_logrank_and_a_warning(tables: CohortTables) -> None:
+    """A covariate with one level present gives a null log-rank entry and a warning naming it."""
+    fe = tables.first_event.assign(sex="F")
+    res, _ = _run(replace(tables, first_event=fe))
+    assert res.first_event["logrank"]["sex"] is None  # type: ignore[attr-defined]
+    assert any("Log-rank test for sex" in w for w in res.warnings)  # type: ignore[attr-defined]
