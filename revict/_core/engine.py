@@ -28,5 +28,6 @@ def connect(*, memory_limit: str | None = None, threads: int | None = None) -> d
     if n:
         con.execute(f"SET threads = {int(n)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # library code never prints (DuckDB draws bars on stdout)
     logger.debug("duckdb connection opened (memory_limit=%s, threads=%s)", limit, n)
     return con
