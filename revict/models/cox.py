@@ -102,10 +102,10 @@ def cox_zph(
     the added coefficients at ``(beta_hat, 0)`` from the 2p x 2p Efron information;
     one test per covariate (all its columns) and a global test.
     """
-    # left-continuous pooled KM at each slot's time
+    # left-continuous pooled KM at each slot's time (unweighted, as R's cox.zph calls survfitKM)
     ut, inv = unique_inverse(time)
-    d = np.bincount(inv, event.astype(float) * ix.w, minlength=len(ut))
-    at_risk = np.cumsum(np.bincount(inv, ix.w, minlength=len(ut))[::-1])[::-1]
+    d = np.bincount(inv, event.astype(float), minlength=len(ut))
+    at_risk = np.cumsum(np.bincount(inv, minlength=len(ut))[::-1])[::-1]
     surv = np.cumprod(1 - d / at_risk)
     s_left = np.concatenate([[1.0], surv[:-1]])
     km_at = 1 - s_left[inv]
@@ -152,6 +152,9 @@ class CoxPH:
         Column to stratify the baseline hazard by.
     cluster : str, optional
         Column identifying clusters (persons) for the robust variance.
+    weights : str, optional
+        Column of case weights (R: ``weights =``); Efron ties use the deaths' mean weight as
+        R does. Concordance ignores the weights.
     ties : {"efron", "breslow"}
     conf_level : float
     ph_test : bool
@@ -168,6 +171,7 @@ class CoxPH:
         levels: Mapping[str, Sequence[str]] | None = None,
         strata: str | None = None,
         cluster: str | None = None,
+        weights: str | None = None,
         ties: str = "efron",
         conf_level: float = 0.95,
         ph_test: bool = True,
@@ -179,6 +183,7 @@ class CoxPH:
         self.levels = levels
         self.strata = strata
         self.cluster = cluster
+        self.weights = weights
         self.ties = ties
         self.conf_level = conf_level
         self.ph_test = ph_test
@@ -244,7 +249,8 @@ class CoxPH:
         if n_ev == 0:
             warn("Cox model not fitted: there are no events, so no hazard ratio can be estimated.", msgs)
         elif keep:
-            ix = core.build_index(design.x[:, keep], stop, event, start=start, strata=strata, ties=self.ties)
+            w = None if self.weights is None else data[self.weights].to_numpy(dtype=float)
+            ix = core.build_index(design.x[:, keep], stop, event, start=start, strata=strata, weights=w, ties=self.ties)
             fit = core.fit_core(ix, max_iter=self.max_iter)
             n_iter, converged, ll = fit.n_iter, fit.converged, (fit.loglik_null, fit.loglik)
             b, v = fit.beta, np.diag(fit.var)

@@ -72,6 +72,7 @@ def _cox_args(case: dict[str, Any]) -> dict[str, Any]:
         "reference_levels": a["reference"] or None,
         "levels": a.get("levels") or None,
         "strata": a.get("strata"),
+        "weights": a.get("weights"),
     }
 
 
@@ -82,7 +83,8 @@ def _check_cox(case: dict[str, Any]) -> None:
     _close(res.terms["log_hr"], v["coef"], _tol(case, "coef"), "coef")
     _close(res.terms["se"], v["se"], _tol(case, "se"), "se")
     _close(res.loglik, v["loglik"], _tol(case, "loglik"), "loglik")
-    _close(res.concordance, v["concordance"], _tol(case, "concordance"), "concordance")
+    if "concordance" in case["tolerance"]:
+        _close(res.concordance, v["concordance"], _tol(case, "concordance"), "concordance")
     assert (res.n, res.n_events) == (v["n"], v["n_events"])
 
 

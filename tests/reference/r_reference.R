@@ -44,6 +44,7 @@ add_case <- function(id, kind, data, call, tolerance, args, values) {
 # ---- data ---------------------------------------------------------------------------
 lung2 <- na.omit(data.frame(time = lung$time, status = lung$status - 1L, age = lung$age,
                             sex = lung$sex, ph_ecog = lung$ph.ecog))
+lung2$w <- (seq_len(nrow(lung2)) %% 3) + 1   # case weights 1, 2, 3 for the weighted case
 vet <- data.frame(time = veteran$time, status = veteran$status, trt = veteran$trt,
                   celltype = as.character(veteran$celltype), karno = veteran$karno, age = veteran$age)
 bl <- data.frame(id = bladder2$id, rx = bladder2$rx, number = bladder2$number, size = bladder2$size,
@@ -103,6 +104,12 @@ f_lung <- coxph(Surv(time, status) ~ age + sex + ph_ecog, lung2, ties = "efron")
 add_case("cox_lung", "cox", "lung", "coxph(Surv(time, status) ~ age + sex + ph.ecog, lung)", tolcox,
          list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list()),
          cox_values(f_lung, c("age", "sex", "ph_ecog")))
+f_lung_w <- coxph(Surv(time, status) ~ age + sex + ph_ecog, lung2, weights = w)
+add_case("cox_lung_weights", "cox", "lung",
+         "coxph(Surv(time, status) ~ age + sex + ph.ecog, lung, weights = w)  # w = row %% 3 + 1",
+         list(coef = 1e-6, se = 1e-5, loglik = 1e-6),
+         list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list(), weights = "w"),
+         cox_values(f_lung_w, c("age", "sex", "ph_ecog")))
 f_vet <- coxph(Surv(time, status) ~ trt + celltype + karno, vet, ties = "efron")
 vet_terms <- c("trt", "celltype=smallcell", "celltype=adeno", "celltype=large", "karno")
 add_case("cox_veteran", "cox", "veteran", "coxph(Surv(time, status) ~ trt + celltype + karno, veteran)",
@@ -126,6 +133,10 @@ tolzph <- list(default = 1e-4)
 add_case("zph_lung", "zph", "lung", "cox.zph(coxph(Surv(time, status) ~ age + sex + ph.ecog, lung))", tolzph,
          list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list()),
          zph_values(f_lung))
+add_case("zph_lung_weights", "zph", "lung",
+         "cox.zph(coxph(Surv(time, status) ~ age + sex + ph.ecog, lung, weights = w))", tolzph,
+         list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list(), weights = "w"),
+         zph_values(f_lung_w))
 add_case("zph_veteran", "zph", "veteran",
          "cox.zph(coxph(Surv(time, status) ~ trt + celltype + karno, veteran))", tolzph,
          list(numeric = arr(c("trt", "karno")), categorical = arr("celltype"),
