@@ -170,7 +170,8 @@ def sorted_position(grid: NDArray[np.float64], q: NDArray[Any], side: str) -> ND
     q = np.asarray(q)
     rng = _small_integer_range(grid, q)
     if rng is None or len(q) < 10_000:
-        return np.searchsorted(grid, q, side=side).astype(np.int64)  # type: ignore[call-overload]
+        pos = np.searchsorted(grid, q, side="right" if side == "right" else "left")
+        return np.asarray(pos, dtype=np.int64)
     lo, hi = rng
     size = hi - lo + 2
     cnt = np.bincount((grid - lo).astype(np.int64), minlength=size)
