@@ -22,7 +22,7 @@ install-browser:  ## Debian chromium for the browser test (needs root or sudo)
 
 demo: install  ## synthetic data -> the whole pipeline; prints where results are
 	$(BIN)/revict synth --out $(DEMO_DIR)/data --victims $(DEMO_VICTIMS) --seed 20211207
-	$(BIN)/revict demo-run --data $(DEMO_DIR)/data --out $(DEMO_DIR)/out
+	$(BIN)/revict run cohorts/nr-seven-year.yaml --schema schemas/nl-trafficking.yaml --data $(DEMO_DIR)/data --out $(DEMO_DIR)/out --spec reports/full.yaml
 
 test: install install-browser  ## the whole test suite
 	$(BIN)/python -m pytest
