@@ -194,23 +194,39 @@ def _csv_header(path: Path) -> list[str]:
     return names
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
-    """Materialise ``raw_<name>``: all columns as text, plus the data row number."""
+def _text_source(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> tuple[str, list[str]]:
+    """Return SQL selecting every column of the file as text, and the column names."""
     if path.suffix == ".parquet":
         src = f"read_parquet({_sql_str(str(path))})"
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _src_{name} AS SELECT * FROM {src}")
-        cols = [r[0] for r in con.execute(f"DESCRIBE _src_{name}").fetchall()]
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
         casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
-        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT row_number() OVER () AS _row, {casts} FROM {src}")
-        con.execute(f"DROP VIEW _src_{name}")
-        return
+        return f"(SELECT {casts} FROM {src})", cols
     header = _csv_header(path)
-    cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header)
+    spec = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header)
     src = (
-        f"read_csv({_sql_str(str(path))}, header = true, auto_detect = false, columns = {{{cols}}}, "
+        f"read_csv({_sql_str(str(path))}, header = true, auto_detect = false, columns = {{{spec}}}, "
         f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)"
     )
-    con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT row_number() OVER () AS _row, * FROM {src}")
+    return src, header
+
+
+def _read(con: duckdb.DuckDBPyConnection, name: str, path: Path, spec: SourceSpec, *, keep_raw: bool) -> list[str]:
+    """Read a file in one pass; return its column names.
+
+    With ``keep_raw`` the text table ``raw_<name>`` is materialised and ``<name>`` is a typed
+    view over it (what validation needs); otherwise ``<name>`` is a typed table and no text
+    copy is kept (what analysis needs: the casts are paid once, not in every query).
+    """
+    src, cols = _text_source(con, name, path)
+    if keep_raw:
+        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT row_number() OVER () AS _row, * FROM {src}")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {_typed_columns(spec, set(cols))} FROM raw_{name}")
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT {_typed_columns(spec, set(cols))} "
+            f"FROM (SELECT row_number() OVER () AS _row, * FROM {src})"
+        )
+    return cols
 
 
 def typed_expression(column: str, ctype: ColumnType) -> str:
@@ -227,17 +243,17 @@ def typed_expression(column: str, ctype: ColumnType) -> str:
     return c
 
 
-def _create_typed_view(con: duckdb.DuckDBPyConnection, name: str, spec: SourceSpec, present: set[str]) -> None:
+def _typed_columns(spec: SourceSpec, present: set[str]) -> str:
     parts = ["_row"]
     for col, cspec in spec.columns.items():
         if col in present:
             parts.append(f'{typed_expression(col, cspec.type)} AS "{col}"')
         else:
             parts.append(f'CAST(NULL AS {DUCKDB_TYPES[cspec.type]}) AS "{col}"')
-    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(parts)} FROM raw_{name}")
+    return ", ".join(parts)
 
 
-def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
+def _load_one(sources: Sources, name: str, spec: SourceSpec, *, keep_raw: bool) -> None:
     path = find_source_file(sources.data_dir, spec)
     if path is None:
         sev = Severity.ERROR if spec.required else Severity.WARNING
@@ -258,7 +274,7 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
             sources.problems.append(problem)
             return
     try:
-        _read_raw(sources.con, name, path)
+        cols = _read(sources.con, name, path, spec, keep_raw=keep_raw)
     except _HeaderError as exc:
         sources.problems.append(
             Problem(
@@ -288,7 +304,6 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
         logger.debug("reader failed for source %s (%s)", name, type(exc).__name__)
         sources.problems.append(_duckdb_csv_problem(name, path, exc))
         return
-    cols = [r[0] for r in sources.con.execute(f"DESCRIBE raw_{name}").fetchall() if r[0] != "_row"]
     missing_required = [c for c, cs in spec.columns.items() if cs.required and c not in cols]
     for col in missing_required:
         sources.problems.append(
@@ -301,8 +316,7 @@ def _load_one(sources: Sources, name: str, spec: SourceSpec) -> None:
                 "Add the column to the extract, or correct its name in the header.",
             )
         )
-    _create_typed_view(sources.con, name, spec, set(cols))
-    rows = sources.con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()
+    rows = sources.con.execute(f"SELECT count(*) FROM {name}").fetchone()
     sources.info[name] = SourceInfo(
         name=name,
         path=path,
@@ -319,6 +333,7 @@ def load_sources(
     *,
     con: duckdb.DuckDBPyConnection | None = None,
     strict: bool = True,
+    keep_raw: bool | None = None,
 ) -> Sources:
     """Load every source of ``schema`` from ``data_dir`` into DuckDB.
 
@@ -333,6 +348,10 @@ def load_sources(
     strict : bool, default True
         Raise :class:`SourceError` on load-level errors. With ``False`` the
         problems are collected in ``Sources.problems`` (what ``validate`` uses).
+    keep_raw : bool, optional
+        Keep the all-text ``raw_<source>`` tables (typed ``<source>`` views over them).
+        Default: only when not strict. Without them, ``<source>`` are typed tables,
+        cast once at load (faster analysis, half the memory).
 
     Returns
     -------
@@ -361,8 +380,9 @@ def load_sources(
             f"data folder {data_dir} does not exist", hint="Pass the folder holding the extracts with --data."
         )
     sources = Sources(con=con or connect(), schema=schema, data_dir=data_dir)
+    raw = (not strict) if keep_raw is None else keep_raw
     for name, spec in schema.sources.items():
-        _load_one(sources, name, spec)
+        _load_one(sources, name, spec, keep_raw=raw)
     if strict and sources.has_errors:
         errors = tuple(p for p in sources.problems if p.severity is Severity.ERROR)
         raise SourceError(

@@ -47,10 +47,14 @@ def test_good_data_load_with_declared_types(tmp_path: Path) -> None:
     row = src.con.execute(
         "SELECT registration_date, cross_border, link_score, person_id FROM victim_registrations ORDER BY _row"
     ).fetchall()
-    assert str(row[0][0]) == "2013-02-03" and row[0][1] is False and row[0][2] == 1.0
-    assert row[1][3] is None and row[1][1] is True
+    assert str(row[0][0]) == "2013-02-03"
+    assert row[0][1] is False
+    assert row[0][2] == 1.0
+    assert row[1][3] is None
+    assert row[1][1] is True
     types = dict(src.con.execute("SELECT column_name, column_type FROM (DESCRIBE victim_registrations)").fetchall())
-    assert types["registration_date"] == "DATE" and types["link_score"] == "DOUBLE"
+    assert types["registration_date"] == "DATE"
+    assert types["link_score"] == "DOUBLE"
     assert src.info["persons"].rows == 2
     assert src.problems == []
 
@@ -58,7 +62,7 @@ def test_good_data_load_with_declared_types(tmp_path: Path) -> None:
 def test_unparseable_cell_becomes_null_in_the_typed_view(tmp_path: Path) -> None:
     """A date that does not parse is NULL in the typed view and kept as text in the raw table."""
     bad = GOOD["victimisations"].replace("2015-06-07", "07-06-2015")
-    src = load_sources(SCHEMA, write(tmp_path, victimisations=bad))
+    src = load_sources(SCHEMA, write(tmp_path, victimisations=bad), keep_raw=True)
     assert src.con.execute("SELECT incident_date FROM victimisations").fetchone() == (None,)
     assert src.con.execute("SELECT incident_date IS NOT NULL FROM raw_victimisations").fetchone() == (True,)
 
@@ -167,3 +171,20 @@ def test_non_strict_collects_every_problem(tmp_path: Path) -> None:
     folder = write(tmp_path, persons="", perpetrator_links="event_id\nx\n")
     found = codes(folder)
     assert found == {"persons": "file_empty", "perpetrator_links": "column_missing"}
+
+
+def test_typed_tables_without_raw_copy_hold_the_same_values(tmp_path: Path) -> None:
+    """Strict loading casts once into typed tables, with the same values as the typed views."""
+    folder = write(tmp_path)
+    a = load_sources(SCHEMA, folder)
+    b = load_sources(SCHEMA, folder, strict=False)
+    for name in GOOD:
+        q = f"SELECT * FROM {name} ORDER BY _row"
+        assert a.con.execute(q).fetchall() == b.con.execute(q).fetchall()
+    kinds = dict(a.con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    assert kinds["persons"] == "BASE TABLE"
+    assert "raw_persons" not in kinds
+    assert (
+        dict(b.con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())["persons"]
+        == "VIEW"
+    )
