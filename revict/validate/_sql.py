@@ -74,36 +74,101 @@ def mask_examples(pairs: Sequence[Any] | None, kind: str | None = None) -> tuple
 
 @dataclass(frozen=True)
 class Cond:
-    """A named row condition for :func:`count_where` (SQL over one table)."""
+    """A named row condition for :func:`count_where` (SQL over one table); ``value`` is shown masked.
+
+    With ``agg`` (e.g. ``"histogram({x})"``) the result is that aggregate of ``value`` over the rows
+    meeting ``where`` instead of a count with examples.
+    """
 
     key: str
     where: str
     value: str = "NULL"
+    agg: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A condition for the one-scan row pass, and what to do with its result.
+
+    ``done(failed_rows, raw_examples, total_rows)`` is called after the scan, in plan order
+    (for an ``agg`` condition the first argument is the aggregate's value).
+    """
+
+    cond: Cond
+    done: Callable[[Any, list[Any], int], None]
+
+
+Hoist = Sequence[Sequence[tuple[str, str]]]
+
+
+def _substitute(sql: str, layers: Hoist) -> str:
+    for layer in reversed(layers):
+        for expr, alias in sorted(layer, key=lambda e: -len(e[0])):
+            sql = sql.replace(expr, alias)
+    return sql
 
 
 def count_where(
-    con: duckdb.DuckDBPyConnection, table: str, conds: Sequence[Cond]
-) -> tuple[int, dict[str, tuple[int, list[Any]]]]:
+    con: duckdb.DuckDBPyConnection, table: str, conds: Sequence[Cond], hoist: Hoist = ()
+) -> tuple[int, dict[str, tuple[Any, list[Any]]]]:
     """Count rows of ``table`` meeting each condition in ONE scan; return examples too.
+
+    Each condition is evaluated once per row (an inner projection of flags); only failing
+    rows build example records. ``hoist`` lists layers of ``(SQL expression, alias)``
+    computed once per row before the conditions (e.g. trimmed cells, then parsed dates);
+    their text is replaced by the alias wherever it occurs in later layers and conditions.
 
     Returns
     -------
     total : int
         Rows in the table.
     results : dict
-        ``{key: (failed_rows, [{'r', 'v'}, ...])}`` (raw values: mask before use).
+        ``{key: (failed_rows, [{'r', 'v'}, ...])}`` (raw values: mask before use), or
+        ``{key: (aggregate, [])}`` for ``agg`` conditions.
     """
-    parts = ["count(*)"]
-    for c in conds:
-        parts.append(f"count(*) FILTER (WHERE COALESCE(({c.where}), false))")
-        parts.append(
-            f"arg_min({{'r': _row, 'v': CAST(({c.value}) AS VARCHAR)}}, _row, {N_EXAMPLES}) "
-            f"FILTER (WHERE COALESCE(({c.where}), false))"
-        )
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    source = table
+    for depth, layer in enumerate(hoist):
+        cols = ", ".join(f"{_substitute(e, hoist[:depth])} AS {a}" for e, a in layer)
+        source = f"(SELECT *, {cols} FROM {source})" if cols else source
+    inner = ["_row"]
+    outer = ["count(*)"]
+    for i, c in enumerate(conds):
+        where, value = _substitute(c.where, hoist), _substitute(c.value, hoist)
+        inner += [f"COALESCE(({where}), false) AS _f{i}", f"({value}) AS _x{i}"]
+        outer.append(f"{c.agg.format(x=f'_x{i}')} FILTER (WHERE _f{i})" if c.agg else f"count(*) FILTER (WHERE _f{i})")
+    flagged = f"(SELECT {', '.join(inner)} FROM {source})"
+    row = con.execute(f"SELECT {', '.join(outer)} FROM {flagged}").fetchone()
     assert row is not None
-    out = {c.key: (int(row[1 + 2 * i] or 0), row[2 + 2 * i] or []) for i, c in enumerate(conds)}
-    return int(row[0]), out
+    out: dict[str, tuple[Any, list[Any]]] = {}
+    failing = []
+    for i, c in enumerate(conds):
+        if c.agg:
+            out[c.key] = (row[1 + i], [])
+        else:
+            out[c.key] = (int(row[1 + i] or 0), [])
+            if out[c.key][0]:
+                failing.append(i)
+    if failing:
+        # examples only for the conditions that failed: a second scan, usually not needed
+        parts = [
+            f"arg_min({{'r': _row, 'v': CAST(_x{i} AS VARCHAR)}}, _row, {N_EXAMPLES}) FILTER (WHERE _f{i})"
+            for i in failing
+        ]
+        ex = con.execute(f"SELECT {', '.join(parts)} FROM {flagged}").fetchone()
+        assert ex is not None
+        for j, i in enumerate(failing):
+            out[conds[i].key] = (out[conds[i].key][0], ex[j] or [])
+    return int(row[0] or 0), out
+
+
+def run_plans(con: duckdb.DuckDBPyConnection, table: str, plans: Sequence[Planned], hoist: Hoist = ()) -> None:
+    """Run planned conditions in one scan of ``table`` and hand each result to its callback."""
+    if not plans:
+        return
+    total, res = count_where(con, table, [p.cond for p in plans], hoist)
+    for p in plans:
+        failed, ex = res[p.cond.key]
+        p.done(failed, ex, total)
 
 
 def pct(part: int, whole: int) -> str:
@@ -119,6 +184,8 @@ class Ctx:
     deep: bool = False
     checks: list[Check] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    #: Facts one check group leaves for another, e.g. candidate counts from the row pass.
+    state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:

@@ -14,7 +14,8 @@ from revict.validate.linkage import check_linkage
 from revict.validate.personal import check_personal_data
 from revict.validate.pseudonyms import check_mixed_formats, check_unkeyed_hashes
 from revict.validate.report import ValidationReport
-from revict.validate.structure import check_columns, check_files, check_values
+from revict.validate.rowpass import check_rows
+from revict.validate.structure import check_columns, check_files
 from revict.validate.temporal import check_time
 
 logger = logging.getLogger("revict")
@@ -22,7 +23,7 @@ logger = logging.getLogger("revict")
 _STAGES = (
     ("files", check_files),
     ("columns", check_columns),
-    ("values", check_values),
+    ("row pass", check_rows),
     ("keys", check_keys),
     ("linkage", check_linkage),
     ("time", check_time),
@@ -63,9 +64,12 @@ def validate_sources(sources: Sources, *, deep: bool = False) -> ValidationRepor
     True
     """
     ctx = Ctx(sources=sources, deep=deep)
-    for label, stage in _STAGES:
-        logger.info("validate: %s", label)
-        stage(ctx)
+    try:
+        for label, stage in _STAGES:
+            logger.info("validate: %s", label)
+            stage(ctx)
+    finally:
+        _drop_work_tables(ctx)
     return ValidationReport(
         schema=sources.schema.name,
         files=sources.fingerprints(),
@@ -73,6 +77,15 @@ def validate_sources(sources: Sources, *, deep: bool = False) -> ValidationRepor
         diagnostics=ctx.diagnostics,
         deep=deep,
     )
+
+
+def _drop_work_tables(ctx: Ctx) -> None:
+    """Drop the temporary tables the checks made (``_rv_*``), leaving the sources as they were."""
+    rows = ctx.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_rv\\_%' ESCAPE '\\'"
+    ).fetchall()
+    for (table,) in rows:
+        ctx.con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def validate(schema: str | Path | LinkageSchema, data_dir: str | Path, *, deep: bool = False) -> ValidationReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from revict.contract.models import ForeignKey, SourceSpec
 from revict.validate._sql import Ctx, mask_examples, pct, qi, ql, val
 
@@ -31,17 +33,7 @@ def _unique(ctx: Ctx, name: str, spec: SourceSpec) -> None:
     for col in _unique_columns(spec):
         if col not in ctx.present(name):
             continue
-        v = val(col)
-        failed, n_keys = ctx.con.execute(
-            f"""SELECT COALESCE(sum(c), 0), count(*) FROM (
-                  SELECT {v} AS k, count(*) AS c FROM raw_{name} GROUP BY 1 HAVING count(*) > 1 AND k IS NOT NULL)"""
-        ).fetchone() or (0, 0)
-        failed, ex = int(failed), []
-        if failed:
-            ex = ctx.con.execute(
-                f"""SELECT arg_min({{'r': _row, 'v': {v}}}, _row, 5) FROM raw_{name} WHERE {v} IN (
-                      SELECT {v} FROM raw_{name} GROUP BY 1 HAVING count(*) > 1)"""
-            ).fetchone()[0]  # type: ignore[index]
+        failed, n_keys, ex = _repeated(ctx, name, [val(col)], key_only=True)
         msg = (
             f"{failed:,} of {n:,} rows share {n_keys:,} key values ({pct(failed, n)})"
             if failed
@@ -51,6 +43,37 @@ def _unique(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         if col == spec.primary_key and failed == 0:
             dup_possible = False
     _duplicates(ctx, name, n, dup_possible)
+
+
+def _repeated(ctx: Ctx, name: str, exprs: list[str], *, key_only: bool) -> tuple[int, int, list[Any]]:
+    """Rows whose ``exprs`` repeat: first grouped by a 64-bit hash (cheap), then confirmed exactly.
+
+    Returns ``(rows, distinct repeated values, examples)`` for keys (all rows sharing a value)
+    or, with ``key_only=False``, ``(copies beyond the first, groups, examples of the copies)``.
+    """
+    cols = ", ".join(exprs)
+    notnull = " AND ".join(f"{e} IS NOT NULL" for e in exprs) if key_only else "true"
+    row = ctx.con.execute(
+        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM raw_{name} WHERE {notnull} GROUP BY h HAVING count(*) > 1)"
+    ).fetchone()
+    if not row or not row[0]:
+        return 0, 0, []
+    ctx.con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _rv_rep AS
+            SELECT _row, {cols if key_only else "NULL"} AS k,
+                   row_number() OVER (PARTITION BY {cols} ORDER BY _row) AS nth,
+                   count(*) OVER (PARTITION BY {cols}) AS c
+            FROM raw_{name} WHERE {notnull} AND hash({cols}) IN (
+              SELECT hash({cols}) FROM raw_{name} WHERE {notnull} GROUP BY 1 HAVING count(*) > 1)"""
+    )
+    shown = "c > 1" if key_only else "nth > 1"
+    out = ctx.con.execute(
+        f"""SELECT count(*) FILTER (WHERE {shown}), count(*) FILTER (WHERE c > 1 AND nth = 1),
+                   arg_min({{'r': _row, 'v': k}}, _row, 5) FILTER (WHERE {shown}) FROM _rv_rep"""
+    ).fetchone()
+    ctx.con.execute("DROP TABLE _rv_rep")
+    assert out is not None
+    return int(out[0] or 0), int(out[1] or 0), out[2] or []
 
 
 def _duplicates(ctx: Ctx, name: str, n: int, possible: bool) -> None:
@@ -65,18 +88,7 @@ def _duplicates(ctx: Ctx, name: str, n: int, possible: bool) -> None:
             message="no exact duplicate rows" + (" (the primary key is unique)" if not possible else ""),
         )
         return
-    cols = ", ".join(qi(c) for c in ctx.present(name))
-    row = ctx.con.execute(
-        f"SELECT COALESCE(sum(c - 1), 0) FROM (SELECT count(*) AS c FROM raw_{name} GROUP BY {cols} HAVING c > 1)"
-    ).fetchone()
-    failed, ex_rows = int(row[0]) if row else 0, []
-    if failed:
-        ex_rows = ctx.con.execute(
-            f"""SELECT min(_row, 5) FROM (
-                  SELECT _row, row_number() OVER (PARTITION BY {cols} ORDER BY _row) AS k FROM raw_{name})
-                WHERE k > 1"""
-        ).fetchone()[0]  # type: ignore[index]
-    ex = [{"r": r, "v": "<row>"} for r in (ex_rows or [])]
+    failed, _, ex = _repeated(ctx, name, [qi(c) for c in ctx.present(name)], key_only=False)
     msg = (
         f"{failed:,} of {n:,} rows are exact copies of an earlier row ({pct(failed, n)})"
         if failed
@@ -112,13 +124,18 @@ def _foreign(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         if not _fk_present(ctx, name, fk):
             continue
         v = val(fk.column)
-        ref = f"SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
-        filled, failed, ex = ctx.con.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE r.k IS NULL), arg_min({{'r': s._row, 'v': s.k}}, s._row, 5)
-                    FILTER (WHERE r.k IS NULL)
-                FROM (SELECT _row, {v} AS k FROM raw_{name} WHERE {v} IS NOT NULL AND {_when_sql(fk)}) s
-                LEFT JOIN ({ref}) r ON s.k = r.k"""
-        ).fetchone() or (0, 0, [])
+        src = f"SELECT _row, {v} AS k FROM raw_{name} WHERE {v} IS NOT NULL AND {_when_sql(fk)}"
+        ref = f"SELECT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
+        table = f"_rv_unres_{len(ctx.state.setdefault('unresolved', {}))}"
+        ctx.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT s._row, s.k FROM ({src}) s ANTI JOIN ({ref}) r ON s.k = r.k"
+        )
+        ctx.state["unresolved"][(name, fk.column, fk.references)] = table
+        filled = int((ctx.con.execute(f"SELECT count(*) FROM ({src})").fetchone() or (0,))[0])
+        failed, ex = ctx.con.execute(
+            f"SELECT count(*), arg_min({{'r': _row, 'v': k}}, _row, 5) FROM {table}"
+        ).fetchone() or (0, [])
+        failed, ex = int(failed or 0), ex or []
         cond = (" where " + ", ".join(f"{c} = {x}" for c, x in fk.when.items())) if fk.when else ""
         resolved = filled - failed
         if filled >= KEY_DOMAIN_MIN_KEYS and resolved < KEY_DOMAIN_MIN_RESOLVED * filled:
@@ -171,18 +188,20 @@ def _wrong_table(ctx: Ctx, name: str, spec: SourceSpec) -> None:
     for col, fks in by_col.items():
         if len(fks) < 2:
             continue
-        v = val(col)
-        terms = []
+        total = ctx.rows(name)
+        failed, ex = 0, []
         for fk in fks:
-            others = [o for o in fks if o is not fk]
-            in_own = f"{v} IN (SELECT {val(fk.ref_column)} FROM raw_{fk.ref_source})"
-            in_other = " OR ".join(f"{v} IN (SELECT {val(o.ref_column)} FROM raw_{o.ref_source})" for o in others)
-            terms.append(f"({_when_sql(fk)} AND NOT COALESCE({in_own}, false) AND ({in_other}))")
-        where = " OR ".join(terms)
-        total, failed, ex = ctx.con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE w), arg_min({{'r': _row, 'v': k}}, _row, 5) FILTER (WHERE w) "
-            f"FROM (SELECT _row, {v} AS k, COALESCE({where}, false) AS w FROM raw_{name})"
-        ).fetchone() or (0, 0, [])
+            unres = ctx.state["unresolved"][(name, col, fk.references)]
+            for o in fks:
+                if o is fk:
+                    continue
+                f, e = ctx.con.execute(
+                    f"""SELECT count(*), arg_min({{'r': _row, 'v': k}}, _row, 5) FROM {unres}
+                        WHERE k IN (SELECT {val(o.ref_column)} FROM raw_{o.ref_source})"""
+                ).fetchone() or (0, [])
+                failed += int(f or 0)
+                ex += e or []
+        ex = sorted(ex, key=lambda p: int(p["r"]))[:5]
         conds = " / ".join(f"{c}" for c in sorted({c for fk in fks for c in fk.when}))
         msg = (
             f"{failed:,} of {total:,} rows name an id that is only in the table another {conds} names "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from revict.contract.models import ColumnType, ForeignKey, SourceSpec
-from revict.validate._sql import Ctx, mask_examples, pct, ql, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, val
 
 #: Groups with fewer records are not judged for selective linkage.
 SELECTIVE_MIN_RECORDS = 20
@@ -17,6 +17,8 @@ SELECTIVE_MIN_RECORDS = 20
 SELECTIVE_GAP = 0.15
 #: Above this many candidate key pairs the split-person hint is skipped (chance overlaps dominate).
 SPLIT_MAX_PAIRS = 5_000_000
+#: The split-person hint looks at linked sources with at most this many rows (registers, not police data).
+SPLIT_MAX_ROWS = 2_000_000
 
 
 def person_fk(spec: SourceSpec) -> ForeignKey | None:
@@ -41,10 +43,14 @@ def check_linkage(ctx: Ctx) -> None:
     """Link rates with their breakdown, link metadata, records per person, conflicts, split hint."""
     for name, spec, fk in linked_sources(ctx):
         ctx.guarded("link-rate", name, lambda name=name, spec=spec, fk=fk: _link_rates(ctx, name, spec, fk))
-        ctx.guarded("link-metadata", name, lambda name=name, spec=spec, fk=fk: _link_meta(ctx, name, spec, fk))
         ctx.guarded("records-per-person", name, lambda name=name, fk=fk: _records_per_person(ctx, name, fk))
     ctx.guarded("attribute-agreement", "(all)", lambda: _attribute_conflicts(ctx))
     ctx.guarded("split-person", "(all)", lambda: _split_hint(ctx))
+
+
+def _key_of(ctx: Ctx, source: str) -> str | None:
+    spec = ctx.schema.sources[source]
+    return spec.primary_key or spec.person_key
 
 
 def _group_columns(ctx: Ctx, name: str, spec: SourceSpec) -> dict[str, str]:
@@ -71,9 +77,13 @@ def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
     gcols = [f"{sql} AS g{i}" for i, sql in enumerate(groups.values())]
     sets = ", ".join(["()"] + [f"(g{i})" for i in range(len(groups))])
     sel = ", ".join([f"GROUPING(g{i}) AS is_all{i}, g{i}" for i in range(len(groups))])
+    from revict.validate.temporal import person_attrs
+
+    attrs = person_attrs(ctx, fk.ref_source) if fk.ref_column == _key_of(ctx, fk.ref_source) else None
+    ref = attrs["sql"] if attrs else f"SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
     rows = ctx.con.execute(
         f"""WITH s AS (SELECT {val(fk.column)} AS k{"".join(", " + g for g in gcols)} FROM raw_{name}),
-                 r AS (SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source})
+                 r AS ({ref})
             SELECT {sel + ", " if sel else ""} count(*) AS n, count(*) FILTER (WHERE s.k IS NULL) AS empty,
                    count(*) FILTER (WHERE s.k IS NOT NULL AND r.k IS NULL) AS unresolved
             FROM s LEFT JOIN r ON s.k = r.k GROUP BY GROUPING SETS ({sets})"""
@@ -152,77 +162,98 @@ def _role_column(ctx: Ctx, name: str, spec: SourceSpec, role: str) -> str | None
     return None
 
 
-def _link_meta(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
+def link_meta_plans(ctx: Ctx, name: str, spec: SourceSpec) -> list[Planned]:
+    """Link method and score against the key, as row-pass plans (one scan with the other row checks)."""
+    fk = person_fk(spec)
     method = _role_column(ctx, name, spec, "method")
-    if method is None:
-        return
+    if fk is None or method is None or fk.column not in ctx.present(name):
+        return []
     score = _role_column(ctx, name, spec, "score")
     m, k = val(method), val(fk.column)
-    s = f"TRY_CAST({val(score)} AS DOUBLE)" if score else "NULL::DOUBLE"
-    s_raw = val(score) if score else "NULL"
     t = ctx.schema.linkage.probabilistic_min_score
-    conds = {
-        "incons": f"({m} = 'none' AND {k} IS NOT NULL) OR ({m} IN ('deterministic', 'probabilistic') AND {k} IS NULL)",
-        "low": f"{m} = 'probabilistic' AND {s} < {t!r}",
-        "nos": f"{m} = 'probabilistic' AND {s_raw} IS NULL",
-    }
-    shown = {"incons": m, "low": s_raw, "nos": m}
-    parts = ["count(*)", f"count(*) FILTER (WHERE {m} = 'probabilistic')"]
-    for key, c in conds.items():
-        parts += [
-            f"count(*) FILTER (WHERE {c})",
-            f"arg_min({{'r': _row, 'v': {shown[key]}}}, _row, 5) FILTER (WHERE {c})",
-        ]
-    row = ctx.con.execute(f"SELECT {', '.join(parts)} FROM raw_{name}").fetchone()
-    assert row is not None
-    n, n_prob = int(row[0] or 0), int(row[1] or 0)
-    inc, ex_inc, low, ex_low, nos, ex_nos = row[2:8]
-    ctx.add(
-        "link_method_inconsistent",
-        name,
-        method,
-        failed_rows=inc,
-        total_rows=n,
-        examples=mask_examples(ex_inc),
-        message=(
-            f"{inc:,} of {n:,} rows: link_method disagrees with an empty or filled {fk.column} ({pct(inc, n)})"
-            if inc
-            else f"link_method agrees with {fk.column} in all {n:,} rows"
-        ),
-    )
-    if score:
+    seen: dict[str, int] = {}
+
+    def prob(failed: int, ex: list[Any], total: int) -> None:
+        seen["prob"] = failed
+
+    def incons(failed: int, ex: list[Any], total: int) -> None:
+        msg = (
+            f"{failed:,} of {total:,} rows: link_method disagrees with an empty or filled {fk.column} "
+            f"({pct(failed, total)})"
+            if failed
+            else f"link_method agrees with {fk.column} in all {total:,} rows"
+        )
+        ctx.add(
+            "link_method_inconsistent",
+            name,
+            method,
+            failed_rows=failed,
+            total_rows=total,
+            message=msg,
+            examples=mask_examples(ex),
+        )
+
+    def low(failed: int, ex: list[Any], total: int) -> None:
+        n_prob = seen["prob"]
         ctx.add(
             "link_score_low",
             name,
             score,
-            failed_rows=low,
+            failed_rows=failed,
             total_rows=n_prob,
-            examples=mask_examples(ex_low),
-            message=(
-                f"{low:,} of {n_prob:,} probabilistic links score below {t} ({pct(low, n_prob)}); "
-                "consider a sensitivity analysis without them"
-            ),
+            examples=mask_examples(ex),
+            message=f"{failed:,} of {n_prob:,} probabilistic links score below {t} ({pct(failed, n_prob)}); "
+            "consider a sensitivity analysis without them",
         )
-    ctx.add(
-        "link_score_missing",
-        name,
-        score or method,
-        failed_rows=nos,
-        total_rows=n_prob,
-        examples=mask_examples(ex_nos),
-        message=f"{nos:,} of {n_prob:,} probabilistic links have no link score",
-    )
+
+    def missing(failed: int, ex: list[Any], total: int) -> None:
+        n_prob = seen["prob"]
+        ctx.add(
+            "link_score_missing",
+            name,
+            score or method,
+            failed_rows=failed,
+            total_rows=n_prob,
+            examples=mask_examples(ex),
+            message=f"{failed:,} of {n_prob:,} probabilistic links have no link score",
+        )
+
+    nos = f"{m} = 'probabilistic' AND {val(score) if score else 'NULL'} IS NULL"
+    plans = [
+        Planned(Cond(f"link_prob:{name}", f"{m} = 'probabilistic'"), prob),
+        Planned(
+            Cond(
+                f"link_incons:{name}",
+                f"({m} = 'none' AND {k} IS NOT NULL) OR ({m} IN ('deterministic', 'probabilistic') AND {k} IS NULL)",
+                qi(method),
+            ),
+            incons,
+        ),
+        Planned(Cond(f"link_nos:{name}", nos, qi(method)), missing),
+    ]
+    if score:
+        low_sql = f"{m} = 'probabilistic' AND TRY_CAST({val(score)} AS DOUBLE) < {t!r}"
+        plans.append(Planned(Cond(f"link_low:{name}", low_sql, qi(score)), low))
+    return plans
 
 
 def _records_per_person(ctx: Ctx, name: str, fk: ForeignKey) -> None:
     limit = ctx.schema.linkage.max_records_per_person
     k = val(fk.column)
-    n_keys, failed, ex = ctx.con.execute(
-        f"""SELECT count(*) FILTER (WHERE c > {limit}), COALESCE(sum(c) FILTER (WHERE c > {limit}), 0),
-                   arg_min({{'r': first_row, 'v': k}}, first_row, 5) FILTER (WHERE c > {limit})
-            FROM (SELECT {k} AS k, count(*) AS c, min(_row) AS first_row FROM raw_{name}
-                  WHERE {k} IS NOT NULL GROUP BY 1)"""
-    ).fetchone() or (0, 0, [])
+    n_keys, failed, ex = 0, 0, []
+    heavy = ctx.con.execute(
+        f"SELECT count(*) FROM (SELECT hash({k}) AS h FROM raw_{name} WHERE {k} IS NOT NULL "
+        f"GROUP BY h HAVING count(*) > {limit})"
+    ).fetchone()
+    if heavy and heavy[0]:
+        n_keys, failed, ex = ctx.con.execute(
+            f"""SELECT count(*) FILTER (WHERE c > {limit}), COALESCE(sum(c) FILTER (WHERE c > {limit}), 0),
+                       arg_min({{'r': first_row, 'v': k}}, first_row, 5) FILTER (WHERE c > {limit})
+                FROM (SELECT {k} AS k, count(*) AS c, min(_row) AS first_row FROM raw_{name}
+                      WHERE {k} IS NOT NULL AND hash({k}) IN (
+                        SELECT hash({k}) FROM raw_{name} WHERE {k} IS NOT NULL GROUP BY 1 HAVING count(*) > {limit})
+                      GROUP BY 1)"""
+        ).fetchone() or (0, 0, [])
     n = ctx.rows(name)
     msg = (
         f"{n_keys:,} key(s) have more than {limit} records each ({failed:,} of {n:,} rows): a placeholder "
@@ -297,7 +328,8 @@ def _split_hint(ctx: Ctx) -> None:
     attrs = person_attrs(ctx, person_src)
     if attrs is None or "birth_year" not in attrs or "sex" not in attrs:
         return
-    events = event_dates_sql(ctx, [(n, s, f) for n, s, f in linked if f.ref_source == person_src])
+    used = [(n, s, f) for n, s, f in linked if f.ref_source == person_src and ctx.rows(n) <= SPLIT_MAX_ROWS]
+    events = event_dates_sql(ctx, used)
     if not events:
         return
     base = f"""WITH e AS (SELECT DISTINCT k, d FROM ({events})),

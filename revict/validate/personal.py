@@ -17,20 +17,31 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from revict.contract.models import ColumnType, SourceSpec
-from revict.validate._sql import Ctx, mask_examples, pct, ql, safe_column_name, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, ql, safe_column_name, val
 
 _B0 = r"(?:^|[^0-9A-Za-z])"
 _B1 = r"(?:$|[^0-9A-Za-z])"
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-PHONE_NL = _B0 + r"(?:\+31|0031|0)[ -]?(?:\(0\))?[ -]?[1-9](?:[ -]?[0-9]){8}" + _B1
-PHONE_INTL = _B0 + r"(?:\+|00)[1-9][0-9]{0,2}[ -]?[0-9](?:[ -]?[0-9]){6,11}" + _B1
-IBAN = _B0 + r"([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})" + _B1
-POSTCODE = _B0 + r"[1-9][0-9]{3} ?[A-Z]{2}" + _B1
-BSN_TOKEN = _B0 + r"(?:[0-9]{9}|[0-9]{4}[. ][0-9]{2}[. ][0-9]{3})" + _B1
-_BSN_CAPTURE = _B0 + r"([0-9]{9}|[0-9]{4}[. ][0-9]{2}[. ][0-9]{3})" + _B1
-FULL_DATE = _B0 + r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2})" + _B1
+PHONE_CORE = (
+    r"(?:(?:\+31|0031|0)[ -]?(?:\(0\))?[ -]?[1-9](?:[ -]?[0-9]){8}"
+    r"|(?:\+|00)[1-9][0-9]{0,2}[ -]?[0-9](?:[ -]?[0-9]){6,11})"
+)
+IBAN_CORE = r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}"
+POSTCODE_CORE = r"[1-9][0-9]{3} ?[A-Z]{2}"
+BSN_CORE = r"(?:[0-9]{9}|[0-9]{4}[. ][0-9]{2}[. ][0-9]{3})"
+DATE_CORE = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2})"
+# in free text: bounded by non-alphanumerics
+PHONE = _B0 + PHONE_CORE + _B1
+IBAN = _B0 + "(" + IBAN_CORE + ")" + _B1
+POSTCODE = _B0 + POSTCODE_CORE + _B1
+BSN_TOKEN = _B0 + BSN_CORE + _B1
+_BSN_CAPTURE = _B0 + "(" + BSN_CORE + ")" + _B1
+FULL_DATE = _B0 + DATE_CORE + _B1
+#: A pattern-conforming key is personal data only when the WHOLE value is.
+KEY_PII = f"{PHONE_CORE}|{IBAN_CORE}|{POSTCODE_CORE}|{BSN_CORE}"
 _BIRTH_NAME = re.compile(r"birth|dob|geboort", re.IGNORECASE)
 
 #: IBAN length by country (ISO 13616 registry, the SEPA countries and common others).
@@ -151,32 +162,70 @@ def _scope(ctx: Ctx, spec: SourceSpec, column: str) -> str:
     return f"{v} IS NOT NULL AND {typed_expression(column, cs.type)} IS NULL"
 
 
-def _candidates_sql(ctx: Ctx, name: str, spec: SourceSpec) -> str:
+def _is_key(spec: SourceSpec, col: str) -> bool:
+    return col in spec.columns and spec.columns[col].type is ColumnType.PSEUDONYM
+
+
+def _candidate_sql(ctx: Ctx, spec: SourceSpec, col: str, v: str) -> str:
+    """Return SQL that is true for a cell that may hold personal data (checked in detail afterwards)."""
+    combined = "|".join([EMAIL, PHONE, IBAN, POSTCODE, BSN_TOKEN] + ([FULL_DATE] if _is_birth_scope(spec, col) else []))
+    if _is_key(spec, col):
+        return (
+            f"CASE WHEN {v} IS NULL THEN false WHEN regexp_matches({v}, {ql(ctx.schema.pseudonym_pattern)}) "
+            f"THEN contains({v}, '@') OR regexp_full_match({v}, {ql(KEY_PII)}) "
+            f"ELSE regexp_matches({v}, {ql(combined)}) END"
+        )
+    return f"CASE WHEN {_scope(ctx, spec, col)} THEN regexp_matches({v}, {ql(combined)}) ELSE false END"
+
+
+def candidate_plans(ctx: Ctx, name: str, spec: SourceSpec) -> list[Planned]:
+    """Row-pass plans counting candidate cells per column (and filled key cells for the BSN share)."""
+    cands = ctx.state.setdefault("pii_candidates", {})
+    filled = ctx.state.setdefault("filled", {})
+    plans = []
+    for col in ctx.present(name):
+        v = val(col)
+
+        def keep(failed: int, ex: list[Any], total: int, col: str = col) -> None:
+            cands[(name, col)] = failed
+
+        plans.append(Planned(Cond(f"pii_cand:{col}", _candidate_sql(ctx, spec, col, v)), keep))
+        if _is_key(spec, col):
+
+            def keep_filled(failed: int, ex: list[Any], total: int, col: str = col) -> None:
+                filled[(name, col)] = failed
+
+            plans.append(Planned(Cond(f"filled:{col}", f"{v} IS NOT NULL"), keep_filled))
+    return plans
+
+
+def _candidates_sql(ctx: Ctx, name: str, spec: SourceSpec, cols: list[str]) -> str:
     parts = []
     pattern = ql(ctx.schema.pseudonym_pattern)
-    for col in ctx.present(name):
+    for col in cols:
         birth = _is_birth_scope(spec, col)
-        combined = "|".join([EMAIL, PHONE_NL, PHONE_INTL, IBAN, POSTCODE, BSN_TOKEN] + ([FULL_DATE] if birth else []))
-        is_key = col in spec.columns and spec.columns[col].type is ColumnType.PSEUDONYM
-        mode = f"CASE WHEN regexp_matches(v, {pattern}) THEN 'key' ELSE 'text' END" if is_key else "'text'"
+        mode = f"CASE WHEN regexp_matches(v, {pattern}) THEN 'key' ELSE 'text' END" if _is_key(spec, col) else "'text'"
         parts.append(
             f"SELECT {ql(col)} AS col, {mode} AS mode, {'true' if birth else 'false'} AS birth, _row, v "
-            f"FROM (SELECT _row, {val(col)} AS v FROM raw_{name} WHERE {_scope(ctx, spec, col)}) "
-            f"WHERE regexp_matches(v, {ql(combined)})"
+            f"FROM (SELECT _row, {val(col)} AS v, {_candidate_sql(ctx, spec, col, val(col))} AS cand "
+            f"FROM raw_{name}) WHERE cand"
         )
     return " UNION ALL ".join(parts)
 
 
 _KIND_SQL = {
-    "email": f"regexp_matches(v, {ql(EMAIL)})",
-    "phone": f"(regexp_matches(v, {ql(PHONE_NL)}) OR regexp_matches(v, {ql(PHONE_INTL)}))",
-    "iban": f"_rv_iban_ok(NULLIF(regexp_extract(v, {ql(IBAN)}, 1), ''))",
-    "postcode": f"regexp_matches(v, {ql(POSTCODE)})",
-    "birth_date": f"birth AND regexp_matches(v, {ql(FULL_DATE)})",
+    "email": f"CASE WHEN mode = 'key' THEN regexp_full_match(v, {ql(EMAIL)}) ELSE regexp_matches(v, {ql(EMAIL)}) END",
+    "phone": f"CASE WHEN mode = 'key' THEN regexp_full_match(v, {ql(PHONE_CORE)}) "
+    f"ELSE regexp_matches(v, {ql(PHONE)}) END",
+    "iban": f"CASE WHEN mode = 'key' THEN regexp_full_match(v, {ql(IBAN_CORE)}) AND _rv_iban_ok(v) "
+    f"ELSE _rv_iban_ok(NULLIF(regexp_extract(v, {ql(IBAN)}, 1), '')) END",
+    "postcode": f"CASE WHEN mode = 'key' THEN regexp_full_match(v, {ql(POSTCODE_CORE)}) "
+    f"ELSE regexp_matches(v, {ql(POSTCODE)}) END",
+    "birth_date": f"birth AND mode = 'text' AND regexp_matches(v, {ql(FULL_DATE)})",
     # BSN in text (each value) and in key columns (judged by share, below)
     "bsn": "mode = 'text' AND _rv_has_bsn(v)",
-    "bsn_key": "mode = 'key' AND _rv_has_bsn(v)",
-    "nine_key": f"mode = 'key' AND regexp_matches(v, {ql(BSN_TOKEN)})",
+    "bsn_key": f"mode = 'key' AND regexp_full_match(v, {ql(BSN_CORE)}) AND _rv_has_bsn(v)",
+    "nine_key": f"mode = 'key' AND regexp_full_match(v, {ql(BSN_CORE)})",
 }
 
 
@@ -190,22 +239,24 @@ def check_personal_data(ctx: Ctx) -> None:
 def _personal_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:
     n = ctx.rows(name)
     cols = ctx.present(name)
+    cands = ctx.state.get("pii_candidates", {})
+    with_cands = [c for c in cols if cands.get((name, c), 1)]
     found: dict[str, list[tuple[str, int, list[dict[str, object]]]]] = {k: [] for k in KINDS}
-    if cols:
-        ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _rv_pii AS {_candidates_sql(ctx, name, spec)}")
+    if with_cands:
+        ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _rv_pii AS {_candidates_sql(ctx, name, spec, with_cands)}")
         aggs = []
         for cond in _KIND_SQL.values():
             aggs.append(f"count(*) FILTER (WHERE {cond})")
             aggs.append(f"arg_min({{'r': _row, 'v': NULL::VARCHAR}}, _row, 5) FILTER (WHERE {cond})")
         rows = ctx.con.execute(f"SELECT col, {', '.join(aggs)} FROM _rv_pii GROUP BY col ORDER BY col").fetchall()
         ctx.con.execute("DROP TABLE _rv_pii")
-        filled = _filled_counts(ctx, name, [r[0] for r in rows])
+        filled = ctx.state.get("filled", {})
         for r in rows:
-            res = {k: (int(r[1 + 2 * i]), r[2 + 2 * i] or []) for i, k in enumerate(_KIND_SQL)}
+            res = {k: (int(r[1 + 2 * i] or 0), r[2 + 2 * i] or []) for i, k in enumerate(_KIND_SQL)}
             for k in KINDS:
                 failed, ex = res[k]
                 if k == "bsn":
-                    failed, ex = _merge_key_bsn(res, failed, ex, filled.get(r[0], 0))
+                    failed, ex = _merge_key_bsn(res, failed, ex, filled.get((name, r[0]), 0))
                 if failed:
                     found[k].append((r[0], failed, ex))
     for k in KINDS:
@@ -238,15 +289,6 @@ _LABEL = {
     "postcode": "Dutch postcodes",
     "birth_date": "full dates (of birth) where only a birth year is allowed",
 }
-
-
-def _filled_counts(ctx: Ctx, name: str, cols: list[str]) -> dict[str, int]:
-    """Non-empty cells per column (only for columns with candidates)."""
-    if not cols:
-        return {}
-    row = ctx.con.execute(f"SELECT {', '.join(f'count({val(c)})' for c in cols)} FROM raw_{name}").fetchone()
-    assert row is not None
-    return {c: int(x) for c, x in zip(cols, row, strict=True)}
 
 
 def bsn_share_suspicious(n_nine: int, n_pass: int) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from revict.contract.models import ColumnType, SourceSpec
-from revict.validate._sql import Ctx, mask_examples, pct, ql, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, val
 
 logger = logging.getLogger("revict")
 
@@ -25,11 +25,9 @@ BSN_PREFIXES = 100_000_000
 MIN_FORMAT_SHARE = 0.01
 HASH_ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256"}
 _HEX_HASH = "[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}"
-_CLASS_PARENT = {"digits": ("hexlower", "hexupper", "alnum"), "hexlower": ("alnum",), "hexupper": ("alnum",)}
+_CLASS_PARENT = {"digits": ("alnum",)}
 _CLASS_WORDS = {
     "digits": "digits",
-    "hexlower": "lower-case hex",
-    "hexupper": "upper-case hex",
     "alnum": "letters and digits",
     "other": "letters, digits and separators",
 }
@@ -55,26 +53,25 @@ def _partition(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> str:
     return " || '|' || ".join(f"COALESCE({val(c)}, '')" for c in conds) if conds else "''"
 
 
-def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
+def _signature(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> str:
+    """Return SQL for a pseudonym's format: partition, letter prefix or not, digits only or not, length."""
     v = val(col)
-    rows = ctx.con.execute(
-        f"""SELECT part, prefix, cls, len, count(*) AS c, arg_min({{'r': _row, 'v': v}}, _row, 5) FROM (
-              SELECT _row, v, part,
-                     regexp_full_match(v, '[A-Za-z]+[-_].*') AS prefix, length(b) AS len,
-                     CASE WHEN regexp_full_match(b, '[0-9]+') THEN 'digits'
-                          WHEN regexp_full_match(b, '[0-9a-f]+') THEN 'hexlower'
-                          WHEN regexp_full_match(b, '[0-9A-F]+') THEN 'hexupper'
-                          WHEN regexp_full_match(b, '[A-Za-z0-9]+') THEN 'alnum' ELSE 'other' END AS cls
-              FROM (SELECT _row, {v} AS v, {_partition(ctx, name, spec, col)} AS part,
-                           regexp_replace({v}, '^[A-Za-z]+[-_]', '') AS b FROM raw_{name}
-                    WHERE {v} IS NOT NULL AND regexp_matches({v}, {ql(ctx.schema.pseudonym_pattern)})))
-            GROUP BY ALL"""
-    ).fetchall()
+    cls = f"CASE WHEN regexp_full_match({v}, '(?:[A-Za-z]+[-_])?[0-9]+') THEN 'digits' ELSE 'alnum' END"
+    prefix = f"CASE WHEN regexp_matches({v}, '^[A-Za-z]+[-_]') THEN 'p' ELSE '' END"
+    return f"{_partition(ctx, name, spec, col)} || '\x1f' || {prefix} || '\x1f' || {cls} || '\x1f' || length({v})"
+
+
+def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
+    sig = _signature(ctx, name, spec, col)
+    ok = f"{val(col)} IS NOT NULL AND regexp_matches({val(col)}, {ql(ctx.schema.pseudonym_pattern)})"
+    rows = ctx.con.execute(f"SELECT {sig}, count(*) FROM raw_{name} WHERE {ok} GROUP BY 1").fetchall()
+    hist = {k: int(c) for k, c in rows}
     parts: dict[str, list[list[Any]]] = {}
-    for part, prefix, cls, length, c, ex in rows:
-        parts.setdefault(part, []).append([(prefix, cls, length), int(c), ex or []])
-    total = sum(int(r[4]) for r in rows)
-    failed, descr, examples = 0, [], []
+    for key, c in hist.items():
+        part, prefix, klass, length = str(key).split("\x1f")
+        parts.setdefault(part, []).append([(prefix, klass, int(length)), int(c), [key]])
+    total = sum(int(c) for c in hist.values())
+    failed, descr, minority = 0, [], []
     for fmts in parts.values():
         merged = _merge_formats(fmts)
         n_part = sum(f[1] for f in merged)
@@ -84,9 +81,15 @@ def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
         merged.sort(key=lambda f: -f[1])
         failed += n_part - merged[0][1]
         descr += [_describe(f) for f in merged[:4]]
-        for f in merged[1:]:
-            examples += f[2]
-    examples = sorted(examples, key=lambda p: int(p["r"]))
+        minority += [k for f in merged[1:] for k in f[2]]
+    examples: list[Any] = []
+    if failed:
+        keys = ", ".join(ql(k) for k in minority)
+        row = ctx.con.execute(
+            f"SELECT arg_min({{'r': _row, 'v': {qi(col)}}}, _row, 5) FROM raw_{name} WHERE {val(col)} IS NOT NULL "
+            f"AND ({sig}) IN ({keys})"
+        ).fetchone()
+        examples = (row[0] if row else None) or []
     msg = (
         f"{len(descr)} formats in one column ({'; '.join(descr)}); {failed:,} of {total:,} values are not in "
         f"the most common format ({pct(failed, total)})"
@@ -107,11 +110,11 @@ def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
 def _merge_formats(fmts: list[list[Any]]) -> list[list[Any]]:
     """Fold sub-classes into a present super-class of the same shape (digits into hex, ...).
 
-    A format is (has a letter prefix, character class of the rest, length of the rest);
-    the prefix itself is not compared, as prefixes often tag the kind of record.
+    A format is (has a letter prefix, digits only or not, length); the prefix itself is
+    not compared, as prefixes often tag the kind of record.
     """
     by_sig = {tuple(f[0]): f for f in fmts}
-    for cls in ("digits", "hexlower", "hexupper"):
+    for cls in _CLASS_PARENT:
         for sig in [s for s in by_sig if s[1] == cls]:
             parent = next(
                 (by_sig[(sig[0], p, sig[2])] for p in _CLASS_PARENT[cls] if (sig[0], p, sig[2]) in by_sig), None
@@ -125,23 +128,42 @@ def _merge_formats(fmts: list[list[Any]]) -> list[list[Any]]:
 
 def _describe(f: list[Any]) -> str:
     prefix, cls, length = f[0]
-    pre = "a letter prefix and " if prefix else ""
-    return f"{pre}{length} characters of {_CLASS_WORDS.get(cls, cls)}: {f[1]:,} values"
+    pre = "letter prefix, " if prefix else ""
+    return f"{pre}{length} characters, {_CLASS_WORDS.get(cls, cls)}: {f[1]:,} values"
 
 
 # --------------------------------------------------------------------------- deep check
 
 
+def hexhash_plans(ctx: Ctx, name: str, spec: SourceSpec) -> list[Planned]:
+    """Row-pass plans counting pseudonyms that are 32/40/64-character hex strings (digest-like)."""
+    found = ctx.state.setdefault("hex_digests", {})
+    plans = []
+    for col in _pseudonym_columns(ctx, name, spec):
+
+        def keep(failed: int, ex: list[Any], total: int, col: str = col) -> None:
+            found[(name, col)] = failed
+
+        v = val(col)
+        digest = f"CASE WHEN length({v}) IN (32, 40, 64) THEN regexp_full_match({v}, '[0-9a-fA-F]+') ELSE false END"
+        plans.append(Planned(Cond(f"hexhash:{col}", digest), keep))
+    return plans
+
+
 def _hash_candidates(ctx: Ctx) -> list[tuple[str, str, int]]:
     """``(source, column, n)`` of pseudonym columns holding hex digests of 32/40/64 characters."""
+    found = ctx.state.get("hex_digests", {})
     out = []
     for name, spec in ctx.loaded():
         for col in _pseudonym_columns(ctx, name, spec):
-            row = ctx.con.execute(
-                f"SELECT count(*) FROM raw_{name} WHERE regexp_full_match(lower({val(col)}), '{_HEX_HASH}')"
-            ).fetchone()
-            if row and row[0]:
-                out.append((name, col, int(row[0])))
+            n = found.get((name, col))
+            if n is None:
+                row = ctx.con.execute(
+                    f"SELECT count(*) FROM raw_{name} WHERE regexp_full_match(lower({val(col)}), '{_HEX_HASH}')"
+                ).fetchone()
+                n = int(row[0]) if row else 0
+            if n:
+                out.append((name, col, int(n)))
     return out
 
 

@@ -1,15 +1,17 @@
 """Structure checks: files, columns, types, codes, pseudonym format, required values, ranges, dates.
 
-All value checks of one source run as ONE scan of ``raw_<source>`` (see
-:func:`revict.validate._sql.count_where`).
+All value checks of one source run in ONE scan of ``raw_<source>`` (the row pass,
+:mod:`revict.validate.rowpass`), together with the other row-level conditions.
 """
 
 from __future__ import annotations
 
-from revict._core.errors import Severity
+from functools import partial
+from typing import Any
+
 from revict.contract.models import ColumnSpec, ColumnType, SourceSpec
 from revict.load.loader import typed_expression
-from revict.validate._sql import Cond, Ctx, count_where, mask_examples, pct, ql, safe_column_name, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, safe_column_name, val
 from revict.validate.catalogue import UNREADABLE_CODES
 
 _PARSED_TYPES = (ColumnType.INT, ColumnType.FLOAT, ColumnType.DATE, ColumnType.BOOL)
@@ -92,15 +94,16 @@ def check_columns(ctx: Ctx) -> None:
 def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, str]]:
     """``(check id, condition, message template)`` for one declared column."""
     v = val(col)
+    raw = qi(col)
     typed = typed_expression(col, cs.type)
     out: list[tuple[str, Cond, str]] = []
     if cs.required:
-        out.append(("value_missing", Cond(f"value_missing:{col}", f"{v} IS NULL", v), "empty in {f} rows"))
+        out.append(("value_missing", Cond(f"value_missing:{col}", f"{v} IS NULL", raw), "empty in {f} rows"))
     if cs.type in _PARSED_TYPES:
         out.append(
             (
                 "type_invalid",
-                Cond(f"type_invalid:{col}", f"{v} IS NOT NULL AND {typed} IS NULL", v),
+                Cond(f"type_invalid:{col}", f"{v} IS NOT NULL AND {typed} IS NULL", raw),
                 "{f} values are not " + _TYPE_WORDS[cs.type],
             )
         )
@@ -109,7 +112,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
         out.append(
             (
                 "enum_invalid",
-                Cond(f"enum_invalid:{col}", f"{v} IS NOT NULL AND {v} NOT IN ({codes})", v),
+                Cond(f"enum_invalid:{col}", f"{v} IS NOT NULL AND {v} NOT IN ({codes})", raw),
                 "{f} values are not among the codes " + "/".join(cs.values),
             )
         )
@@ -118,7 +121,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
         out.append(
             (
                 "pseudonym_format",
-                Cond(f"pseudonym_format:{col}", f"{v} IS NOT NULL AND NOT regexp_matches({v}, {pat})", v),
+                Cond(f"pseudonym_format:{col}", f"{v} IS NOT NULL AND NOT regexp_matches({v}, {pat})", raw),
                 "{f} values do not match the pseudonym pattern",
             )
         )
@@ -129,7 +132,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
         out.append(
             (
                 "value_out_of_range",
-                Cond(f"value_out_of_range:{col}", " OR ".join(terms), v),
+                Cond(f"value_out_of_range:{col}", " OR ".join(terms), raw),
                 "{f} values lie outside " + bounds,
             )
         )
@@ -139,7 +142,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
             out.append(
                 (
                     "date_outside_window",
-                    Cond(f"date_outside_window:{col}", f"{typed} < DATE '{start}' OR {typed} > DATE '{end}'", v),
+                    Cond(f"date_outside_window:{col}", f"{typed} < DATE '{start}' OR {typed} > DATE '{end}'", raw),
                     "{f} dates lie outside the data window " + f"{start} to {end}",
                 )
             )
@@ -147,7 +150,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
             out.append(
                 (
                     "date_after_data_end",
-                    Cond(f"date_after_data_end:{col}", f"{typed} > DATE '{end}'", v),
+                    Cond(f"date_after_data_end:{col}", f"{typed} > DATE '{end}'", raw),
                     "{f} dates lie after data_end " + end,
                 )
             )
@@ -158,30 +161,21 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def check_values(ctx: Ctx) -> None:
-    """Types, codes, pseudonym format, required values, ranges and dates: one scan per source."""
-    for name, spec in ctx.loaded():
-        ctx.guarded("value", name, lambda name=name, spec=spec: _check_values_one(ctx, name, spec))
-
-
-def _check_values_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:
-    planned = []
+def value_plans(ctx: Ctx, name: str, spec: SourceSpec) -> list[Planned]:
+    """Types, codes, pseudonym format, required values, ranges and dates of one source, as row-pass plans."""
+    plans = []
     for col, cs in spec.columns.items():
-        if col in ctx.present(name):
-            planned += [(cid, col, cond, msg) for cid, cond, msg in _column_conds(ctx, col, cs)]
-    if not planned:
-        return
-    total, res = count_where(ctx.con, f"raw_{name}", [p[2] for p in planned])
-    for cid, col, cond, msg in planned:
-        failed, ex = res[cond.key]
-        message = (
-            (msg.format(f=f"{failed:,} of {total:,}") + f" ({pct(failed, total)})")
-            if failed
-            else (f"all {total:,} rows pass")
-        )
-        ctx.add(cid, name, col, failed_rows=failed, total_rows=total, message=message, examples=mask_examples(ex))
+        if col not in ctx.present(name):
+            continue
+        for cid, cond, msg in _column_conds(ctx, col, cs):
+            plans.append(Planned(cond, partial(_report_value, ctx, cid, name, col, msg)))
+    return plans
 
 
-def severity_of(spec: SourceSpec) -> Severity:
-    """Severity of a missing optional source (warning) or required one (error)."""
-    return Severity.ERROR if spec.required else Severity.WARNING
+def _report_value(ctx: Ctx, cid: str, name: str, col: str, msg: str, failed: int, ex: list[Any], total: int) -> None:
+    message = (
+        (msg.format(f=f"{failed:,} of {total:,}") + f" ({pct(failed, total)})")
+        if failed
+        else f"all {total:,} rows pass"
+    )
+    ctx.add(cid, name, col, failed_rows=failed, total_rows=total, message=message, examples=mask_examples(ex))

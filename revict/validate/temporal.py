@@ -28,10 +28,15 @@ def person_attrs(ctx: Ctx, person_src: str) -> dict[str, Any] | None:
         "death": _date("death_date") if "death_date" in present else "NULL::DATE",
         "emig": _date("emigration_date") if "emigration_date" in present else "NULL::DATE",
     }
-    cols = ", ".join(f"min({e}) AS {a}" for a, e in exprs.items())
-    sql = (
-        f"SELECT {val(key)} AS k, {cols}, min(_row) AS r FROM raw_{person_src} WHERE {val(key)} IS NOT NULL GROUP BY 1"
-    )
+    table = f"_rv_attrs_{person_src}"
+    if table not in ctx.state.setdefault("attrs", set()):
+        cols = ", ".join(f"min({e}) AS {a}" for a, e in exprs.items())
+        ctx.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {val(key)} AS k, {cols}, min(_row) AS r "
+            f"FROM raw_{person_src} WHERE {val(key)} IS NOT NULL GROUP BY 1"
+        )
+        ctx.state["attrs"].add(table)
+    sql = f"SELECT * FROM {table}"
     have = [
         a
         for a, c in (("birth_year", "birth_year"), ("sex", "sex"), ("death", "death_date"), ("emig", "emigration_date"))
