@@ -138,6 +138,14 @@ def aalen_johansen(
 
     R equivalent: ``cmprsk::cuminc(time, status, cencode = 0)`` and
     ``survfit(Surv(time, factor(status)) ~ 1)``. CI: ``F exp(-/+ z se / F)`` for ``log``.
+    ``causes`` lists causes to report even when they have no events.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> aj = aalen_johansen(np.array([2, 3, 3, 5, 7, 9]), np.array([1, 2, 1, 0, 1, 0]))
+    >>> aj.curves[1].cif.round(4).tolist(), aj.curves[2].cif.round(4).tolist()
+    ([0.1667, 0.3333, 0.3333, 0.5833, 0.5833], [0.0, 0.1667, 0.1667, 0.1667, 0.1667])
     """
     check_conf_type(conf_type)
     z = z_value(conf_level)

@@ -410,7 +410,18 @@ def cox_ph(
     """Fit a Cox model and return its result (functional twin of :class:`CoxPH`).
 
     R equivalent: ``coxph(Surv(time, status == 1) ~ covariates, ties = "efron")``
-    (``strata=``/``cluster=`` keywords as in :class:`CoxPH`).
+    (``strata=``/``cluster=``/``weights=`` keywords as in :class:`CoxPH`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"time": [4, 6, 6, 9, 12, 15, 18, 20], "status": [1, 1, 0, 1, 1, 0, 1, 0],
+    ...                    "form": ["labour", "sexual", "labour", "labour", "sexual", "sexual", "labour", "sexual"]})
+    >>> res = cox_ph(df, covariates=["form"], reference_levels={"form": "sexual"}, ph_test=False)
+    >>> res.terms["term"].tolist()
+    ['form=labour']
+    >>> bool(res.terms["hr"].iloc[0] > 1)
+    True
     """
     model = CoxPH(covariates=covariates, **kwargs).fit(
         data, duration_col=duration_col, event_col=event_col, start_col=start_col, event_value=event_value

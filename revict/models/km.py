@@ -130,6 +130,15 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, conf_type: str = "log", c
         True for the outcome; False for censoring (a competing event is censoring here).
     conf_type : {"log", "log-log", "plain"}
     conf_level : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> km = kaplan_meier(np.array([5, 8, 8, 12, 20]), np.array([True, True, False, True, False]))
+    >>> km.time.tolist(), km.n_risk.tolist(), km.surv.round(3).tolist()
+    ([5.0, 8.0, 12.0, 20.0], [5, 4, 2, 1], [0.8, 0.6, 0.3, 0.3])
+    >>> round(float(km.lower[0]), 4), round(float(km.upper[0]), 4)  # R: survfit(..., conf.type = "log")
+    (0.5161, 1.0)
     """
     check_conf_type(conf_type)
     z = z_value(conf_level)

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from revict._core.errors import SpecError
 from revict.models._coxcore import _slot_sums, build_index
-from revict.models._util import check_conf_type, int_list, num_list, prob_ci, sorted_position, unique_inverse, z_value
+from revict.models._util import check_conf_type, int_list, num_list, sorted_position, unique_inverse, z_value
 from revict.models.cox import CoxPH, CoxResult
 
 Array = NDArray[np.float64]
@@ -72,7 +72,7 @@ def mean_cumulative_function(
     R equivalent: ``survfit(Surv(start, stop, event) ~ 1, id = person)`` -> ``cumhaz``,
     ``std.chaz``. Variance ``sum_i (sum_{s<=t} (dN_i(s) - Y_i(s) dL(s)) / Y(s))^2``,
     accumulated over event times in closed form (no person-by-time matrix). The CI is
-    ``MCF exp(-/+ z se / MCF)`` for ``log``.
+    ``MCF exp(-/+ z se / MCF)`` (also for ``log-log``); ``plain`` gives ``MCF -/+ z se``.
     """
     check_conf_type(conf_type)
     z = z_value(conf_level)
@@ -124,16 +124,12 @@ def mean_cumulative_function(
 
 
 def _mcf_ci(mcf: Array, se: Array, z: float, conf_type: str) -> tuple[Array, Array]:
+    """``MCF exp(-/+ z se / MCF)`` (a mean count is not a probability, so ``log-log`` uses this too)."""
     if conf_type == "plain":
         return np.maximum(mcf - z * se, 0.0), mcf + z * se
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.where(mcf > 0, mcf * np.exp(-z * se / np.where(mcf > 0, mcf, 1)), 0.0)
-        up = np.where(mcf > 0, mcf * np.exp(z * se / np.where(mcf > 0, mcf, 1)), 0.0)
-    if conf_type == "log-log":  # not defined for a cumulative mean above 1: use the log form
-        lo2, up2 = prob_ci(np.minimum(mcf, 1.0), se, z, "log-log")
-        small = mcf < 1
-        lo, up = np.where(small, lo2, lo), np.where(small, up2, up)
-    return lo, up
+    pos = mcf > 0
+    safe = np.where(pos, mcf, 1.0)
+    return np.where(pos, mcf * np.exp(-z * se / safe), 0.0), np.where(pos, mcf * np.exp(z * se / safe), 0.0)
 
 
 def _risk_counts(start: Array, stop: Array, ut: Array) -> NDArray[np.int64]:
