@@ -195,3 +195,14 @@ def test_single_level_covariate_has_no_logrank_and_a_warning(tables: CohortTable
     res, _ = _run(replace(tables, first_event=fe))
     assert res.first_event["logrank"]["sex"] is None  # type: ignore[attr-defined]
     assert any("Log-rank test for sex" in w for w in res.warnings)  # type: ignore[attr-defined]
+
+
+def test_outputs_hold_no_pseudonym(tables: CohortTables, tmp_path: Path) -> None:
+    """No person pseudonym reaches results.json or any table written by analyse."""
+    res, _ = _run(tables)
+    res.write(tmp_path)  # type: ignore[attr-defined]
+    marker = "per-test"
+    assert marker in tables.first_event["person_id"].iloc[0]
+    assert marker not in (tmp_path / "results.json").read_text(encoding="utf-8")
+    for csv in (tmp_path / "tables").glob("*.csv"):
+        assert marker not in csv.read_text(encoding="utf-8"), csv.name
