@@ -72,6 +72,9 @@ def design_matrix(
             continue
         vals = s.astype(str).to_numpy()
         present = set(vals.tolist())
+        if not present:  # no rows: no columns
+            groups[cov] = []
+            continue
         order = [lv for lv in levels.get(cov, sorted(present)) if lv in present]
         order += sorted(present - set(order))
         ref = reference_levels.get(cov)

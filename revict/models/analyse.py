@@ -208,12 +208,11 @@ def _prediction(tables: CohortTables, covs: list[str], seed: int, msgs: list[str
 
 
 def _reemit(caught: list[warnings.WarningMessage], msgs: list[str]) -> None:
-    seen = set(msgs)
     for w in caught:
         text = str(w.message)
-        if issubclass(w.category, RevictWarning) and text not in seen:
+        known = any(m == text or m.endswith(": " + text) for m in msgs)  # sections prefix their messages
+        if issubclass(w.category, RevictWarning) and not known:
             msgs.append(text)
-            seen.add(text)
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 

@@ -206,3 +206,12 @@ def test_outputs_hold_no_pseudonym(tables: CohortTables, tmp_path: Path) -> None
     assert marker not in (tmp_path / "results.json").read_text(encoding="utf-8")
     for csv in (tmp_path / "tables").glob("*.csv"):
         assert marker not in csv.read_text(encoding="utf-8"), csv.name
+
+
+@pytest.mark.parametrize(("n", "recurrent"), [(1, True), (3, True), (30, False)])
+def test_tiny_or_empty_inputs_give_warnings_not_tracebacks(n: int, recurrent: bool) -> None:
+    """A one-person cohort, a three-person cohort or an empty recurrent table still give strict JSON."""
+    res, msgs = _run(make_tables(n, recurrent=recurrent))
+    json.dumps(res.to_dict(), allow_nan=False)  # type: ignore[attr-defined]
+    assert msgs
+    assert len(res.warnings) == len(set(res.warnings))  # type: ignore[attr-defined]
