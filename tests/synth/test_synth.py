@@ -24,7 +24,7 @@ def made(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def con(made):
-    sources = load_sources(load_schema(), made.truth_path.parent)
+    sources = load_sources(load_schema(), made.truth_path.parent, keep_raw=True)
     assert sources.problems == []
     return sources.con
 
