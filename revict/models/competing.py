@@ -90,6 +90,17 @@ class AJResult:
             )
         ]
 
+    def summary(self) -> pd.DataFrame:
+        """Return the curves as a table: time, n_risk, surv and cif/std_err/lower/upper per cause."""
+        out = pd.DataFrame({"time": self.time, "n_risk": self.n_risk, "surv": self.surv})
+        for k, c in self.curves.items():
+            for name in ("cif", "std_err", "lower", "upper"):
+                out[f"{name}_{k}"] = getattr(c, name)
+        return out
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html(index=False))
+
     def to_dict(self, names: dict[int, str] | None = None) -> dict[str, Any]:
         """JSON-safe curves; ``names`` maps cause codes to labels (default ``cause_<k>``)."""
         names = names or {}

@@ -96,6 +96,9 @@ class KMResult:
             }
         )
 
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html(index=False))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe curve."""
         return {

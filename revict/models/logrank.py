@@ -29,6 +29,9 @@ class LogRankResult:
         """Per-group table: group, n, observed, expected."""
         return pd.DataFrame({"group": self.groups, "n": self.n, "observed": self.observed, "expected": self.expected})
 
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html(index=False))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe values."""
         return {

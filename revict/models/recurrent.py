@@ -45,6 +45,9 @@ class MCFResult:
             {k: getattr(self, k) for k in ("time", "n_risk", "n_event", "mcf", "std_err", "lower", "upper")}
         )
 
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html(index=False))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe curve."""
         return {

@@ -97,3 +97,14 @@ def test_mcf_without_recurrences_equals_nelson_aalen(small: tuple[np.ndarray, np
     naf = NelsonAalenFitter(nelson_aalen_smoothing=False).fit(time, event)
     theirs = naf.cumulative_hazard_.iloc[:, 0].reindex(mcf.time).to_numpy()
     np.testing.assert_allclose(mcf.mcf, theirs, atol=1e-12)
+
+
+def test_results_summarise_themselves(small: tuple[np.ndarray, np.ndarray]) -> None:
+    """KM and Aalen–Johansen results give a summary table and an HTML view of the same rows."""
+    time, event = small
+    km = kaplan_meier(time, event)
+    aj = aalen_johansen(time, event.astype(int) * np.where(time > 200, 2, 1))
+    assert len(km.summary()) == len(km.time)
+    assert list(aj.summary().columns[:3]) == ["time", "n_risk", "surv"]
+    assert "<table" in km._repr_html_()
+    assert "cif_2" in aj._repr_html_()
