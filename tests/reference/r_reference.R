@@ -137,6 +137,11 @@ add_case("zph_lung_weights", "zph", "lung",
          "cox.zph(coxph(Surv(time, status) ~ age + sex + ph.ecog, lung, weights = w))", tolzph,
          list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list(), weights = "w"),
          zph_values(f_lung_w))
+add_case("zph_veteran_strata", "zph", "veteran",
+         "cox.zph(coxph(Surv(time, status) ~ karno + age + trt + strata(celltype), veteran))", tolzph,
+         list(numeric = arr(c("karno", "age", "trt")), categorical = list(), reference = list(),
+              strata = "celltype"),
+         zph_values(f_vet_s))
 add_case("zph_veteran", "zph", "veteran",
          "cox.zph(coxph(Surv(time, status) ~ trt + celltype + karno, veteran))", tolzph,
          list(numeric = arr(c("trt", "karno")), categorical = arr("celltype"),
