@@ -13,6 +13,12 @@ from revict.contract.schema_io import REPO_ROOT
 
 DEFAULT_SPEC = REPO_ROOT / "reports" / "policy-brief.yaml"
 AGGREGATES_FILE = "network_aggregates.json"
+#: hidden-population estimate in `revict run`: the hidden module's default rule and threshold,
+#: a modest seeded parametric bootstrap (`revict hidden` runs 1,000 replicates)
+HIDDEN_RULE = "stepwise"
+HIDDEN_THRESHOLD = 0.02
+HIDDEN_BOOTSTRAP = 200
+HIDDEN_SEED = 1
 
 CohortArg = Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")]
 SchemaOpt = Annotated[Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")]
@@ -87,6 +93,57 @@ def _network_into(sources: Any, tables: Any, out: Path) -> None:
     echo_path("aggregates", path)
 
 
+def _hidden_into(sources: Any, tables: Any, out: Path) -> None:
+    """Estimate the hidden population from the cohort's registrations; store ``hidden_population``.
+
+    A failed estimate (no linked registration with a reporter, the estimate does not exist
+    or is not identifiable) is stored as ``status: failed`` with a warning, never raised.
+    """
+    from revict._core.errors import RevictError
+    from revict._core.results import read_results, update_results
+    from revict.hidden import DEFAULT_LIST_MAP, capture_histories, estimate_population
+
+    reporters: dict[str, list[str]] = {}
+    for reporter, name in DEFAULT_LIST_MAP.items():
+        reporters.setdefault(name, []).append(reporter)
+    try:
+        hist = capture_histories(sources, tables.spec, period="all")
+        if not hist.tables:
+            raise RevictError(
+                "no registration with a linked person and a reporter in the entry window",
+                hint="Check the reporter column of victim_registrations.",
+            )
+        result = estimate_population(
+            hist.pooled(),
+            rule=HIDDEN_RULE,
+            threshold=HIDDEN_THRESHOLD,
+            bootstrap=HIDDEN_BOOTSTRAP,
+            seed=HIDDEN_SEED,
+        )
+    except RevictError as exc:
+        message = f"hidden population: no estimate: {exc.message}"
+        section: dict[str, Any] = {"status": "failed", "message": exc.message, "warnings": [message]}
+        path = update_results(out, "hidden_population", section)
+        current = read_results(path)
+        update_results(out, "warnings", [*(current.get("warnings") or []), message])
+        err_console.print(f"[yellow]hidden[/]   no estimate ({exc.message}); see results.json", highlight=False)
+        return
+    section = {
+        "status": "estimated",
+        **result.to_dict(),
+        "list_reporters": {k: v for k, v in reporters.items() if k in result.table.lists},
+        "capture_histories": hist.to_dict(),
+    }
+    update_results(out, "hidden_population", section)
+    ci = result.ci
+    upper = f"{ci.upper:,.0f}" if ci.upper != float("inf") else "no upper limit"
+    console.print(
+        f"[bold]hidden[/]   estimated {result.estimate:,.0f} victims ({ci.lower:,.0f} to {upper}), "
+        f"{result.n_observed:,} registered",
+        highlight=False,
+    )
+
+
 def make_report(
     cohort: Path, schema: Path, data: Path, results_dir: Path, out: Path, spec_path: Path, lang: str | None
 ) -> Path:
@@ -152,22 +209,28 @@ def run(
     spec: SpecOpt = DEFAULT_SPEC,
     prediction: Annotated[bool, typer.Option(help="Fit the risk-prediction models too.")] = True,
 ) -> None:
-    """Validate -> cohort -> analyse -> network -> report, in one go (exit 1 when validation fails)."""
+    """Validate -> cohort -> analyse -> network -> hidden population -> report (exit 1 when validation fails).
+
+    The validation report (validation.json, validation.html) is written into OUT, also when it fails.
+    """
     from revict.report import load_report_spec
     from revict.validate import validate
 
     language = _lang(lang, load_report_spec(spec).lang)
     verdict = validate(schema, data)
+    out.mkdir(parents=True, exist_ok=True)
+    verdict.write_json(out / "validation.json")
+    html = verdict.write_html(out / "validation.html")
     if not verdict.valid:
         err_console.print(
-            f"[bold red]validate[/] {verdict.n_errors} check(s) failed; run `revict validate "
-            f"--schema {schema} --data {data}` for the details",
+            f"[bold red]validate[/] {verdict.n_errors} check(s) failed; the details are in {html}",
             highlight=False,
         )
         raise typer.Exit(1)
     console.print(f"[bold]validate[/] ok ({verdict.n_warnings} warning(s))", highlight=False)
-    out.mkdir(parents=True, exist_ok=True)
+    echo_path("validation", html)
     sources, tables = _analyse_into(cohort, schema, data, out, prediction=prediction)
     _network_into(sources, tables, out)
+    _hidden_into(sources, tables, out)
     path = make_report(cohort, schema, data, out, out / f"report-{language}.html", spec, language)
     echo_path("report", path)

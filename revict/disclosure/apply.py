@@ -11,6 +11,7 @@ from typing import Any
 
 from revict._core.errors import DisclosureError
 from revict.disclosure._cohort import control_cohort
+from revict.disclosure._hidden import control_hidden
 from revict.disclosure._network import control_network
 from revict.disclosure._recurrent import control_recurrent
 from revict.disclosure._survival import control_first_event
@@ -174,6 +175,8 @@ def apply_disclosure(
     notes += more
     network, more = control_network(_network_input(results), rules)
     notes += more
+    hidden, more = control_hidden(results.get("hidden_population"), rules)
+    notes += more
     warnings, more = _warnings(results)
     notes += more
     if cohort is not None and is_suppressed(cohort["n"]):
@@ -193,6 +196,7 @@ def apply_disclosure(
         "first_event": first,
         "recurrent": recurrent,
         "network": network,
+        "hidden_population": hidden,
         "warnings": warnings,
         "disclosure": {"rules": rules.model_dump(mode="json"), "suppressions": unique},
     }

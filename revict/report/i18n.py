@@ -86,6 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "hazard_ratios": ("Who is most at risk", "Wie lopen het meeste risico"),
     "recurrence": ("Repeat victimisation over time", "Herhaald slachtofferschap in de tijd"),
     "perpetrators": ("Perpetrators who come back", "Daders die terugkomen"),
+    "hidden_population": ("How many victims do we not see?", "Hoeveel slachtoffers zien we niet?"),
     "method": ("Method and provenance", "Methode en herkomst"),
     "not_available": (
         "Not available: this part of the analysis is missing from the results, or was withheld by disclosure control.",
@@ -142,6 +143,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "Hazard ratio’s met 95%-betrouwbaarheidsintervallen (Cox-model)",
     ),
     "mcf_short": ("Times a victim again (average per person)", "Keer opnieuw slachtoffer (gemiddeld per persoon)"),
+    "hidden_fig": (
+        "Estimated number of victims under different models, with 95% intervals",
+        "Geschat aantal slachtoffers onder verschillende modellen, met 95%-intervallen",
+    ),
+    "hidden_axis": (
+        "Estimated number of victims (registered and not seen)",
+        "Geschat aantal slachtoffers (geregistreerd en niet gezien)",
+    ),
+    "hidden_chosen": ("Chosen model", "Gekozen model"),
+    "hidden_other": ("Other models", "Andere modellen"),
+    "hidden_registered": ("Registered", "Geregistreerd"),
     "rule": ("Rule", "Regel"),
     "what": ("What", "Wat"),
     "reason": ("Reason", "Reden"),

@@ -14,6 +14,7 @@ from revict._core.errors import DisclosureError
 from revict._core.io import write_text_atomic
 from revict.disclosure import Released
 from revict.report import charts, sections
+from revict.report.hidden import hidden_population
 from revict.report.html import page, section
 from revict.report.i18n import Lang, t
 from revict.report.sections import Ctx
@@ -28,6 +29,7 @@ BUILDERS: dict[str, Callable[[Ctx], str]] = {
     "hazard_ratios": charts.hazard_ratios,
     "recurrence": charts.recurrence,
     "perpetrators": charts.perpetrators,
+    "hidden_population": hidden_population,
 }
 
 

@@ -20,6 +20,7 @@ SectionName = Literal[
     "hazard_ratios",
     "recurrence",
     "perpetrators",
+    "hidden_population",
     "method",
 ]
 ALL_SECTIONS: tuple[SectionName, ...] = (
@@ -31,6 +32,7 @@ ALL_SECTIONS: tuple[SectionName, ...] = (
     "hazard_ratios",
     "recurrence",
     "perpetrators",
+    "hidden_population",
     "method",
 )
 
