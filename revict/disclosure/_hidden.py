@@ -226,7 +226,7 @@ def control_hidden(section: Any, rules: DisclosureRules) -> tuple[dict[str, Any]
         "candidates": [
             _candidate(c, rules, zeros_small) for c in section.get("candidates") or [] if isinstance(c, Mapping)
         ],
-        "n_rejected_models": len(section.get("rejected_models") or []),
+        "n_rejected_models": len(section.get("rejected_models") or []) or section.get("n_rejected_models", 0),
         "bootstrap": {
             "n_boot": boot.get("n_boot"),
             "method": str(boot.get("method", "")),

@@ -256,26 +256,32 @@ def _card(big: str, label: str, sub: str) -> str:
 def _caveats(ctx: Ctx) -> str:
     items = [
         ctx.tr(
-            "Everyone could have been found. The estimate assumes that, during the period, the same people "
+            "Everyone could have been found (a closed population). "
+            "The estimate assumes that, during the period, the same people "
             "could be registered by every organisation: people who arrived, left or died in between are not "
             "modelled, so a long period stretches this assumption.",
-            "Iedereen had gevonden kunnen worden. De schatting neemt aan dat in de periode dezelfde mensen door "
+            "Iedereen had gevonden kunnen worden (een gesloten populatie). "
+            "De schatting neemt aan dat in de periode dezelfde mensen door "
             "elke organisatie geregistreerd konden worden: mensen die in de tussentijd kwamen, vertrokken of "
             "overleden zijn niet meegenomen, en een lange periode rekt die aanname op.",
         ),
         ctx.tr(
-            "No mistakes in the register. Everyone registered is assumed to be a real victim, and the same "
+            "No mistakes in the register (no false positives, perfect linkage). "
+            "Everyone registered is assumed to be a real victim, and the same "
             "person is assumed to be recognised at every organisation: missed links make the estimate too high, "
             "wrong links too low.",
-            "Geen fouten in het register. Iedereen die geregistreerd is, wordt als echt slachtoffer gezien, en "
+            "Geen fouten in het register (geen vals-positieven, perfecte koppeling). "
+            "Iedereen die geregistreerd is, wordt als echt slachtoffer gezien, en "
             "dezelfde persoon wordt bij elke organisatie herkend: gemiste koppelingen maken de schatting te "
             "hoog, verkeerde te laag.",
         ),
         ctx.tr(
-            "Organisations that work together are only partly accounted for: the model allows for the pairs of "
+            "Organisations that work together are only partly accounted for (list dependence): "
+            "the model allows for the pairs of "
             "organisations listed with the chosen model, nothing more. Other ties between organisations, and "
             "victims who are harder to see than others, can bias the estimate — often making it too low.",
-            "Organisaties die samenwerken zijn maar deels meegenomen: het model houdt rekening met de paren "
+            "Organisaties die samenwerken zijn maar deels meegenomen (lijstafhankelijkheid): "
+            "het model houdt rekening met de paren "
             "organisaties die bij het gekozen model staan, niet meer. Andere banden tussen organisaties, en "
             "slachtoffers die moeilijker te zien zijn dan anderen, kunnen de schatting vertekenen — vaak naar "
             "beneden.",

@@ -288,3 +288,42 @@ def make_results(n: int = 1500, seed: int = 7) -> dict[str, Any]:
         },
         "warnings": [{"code": "no_events", "message": "exploitation_form=unknown: few events; HR imprecise"}],
     }
+
+
+#: a 4-list overlap table (lists = reporting organisations) for the hidden-population section
+HIDDEN_LISTS = ("P", "I", "R", "O")
+HIDDEN_REPORTERS = {"P": ["police"], "I": ["labour_inspectorate"], "R": ["care_coordinator"], "O": ["shelter"]}
+HIDDEN_COUNTS = {
+    (1, 0, 0, 0): 812,
+    (0, 1, 0, 0): 143,
+    (0, 0, 1, 0): 388,
+    (0, 0, 0, 1): 167,
+    (1, 1, 0, 0): 41,
+    (1, 0, 1, 0): 139,
+    (1, 0, 0, 1): 36,
+    (0, 1, 1, 0): 12,
+    (0, 1, 0, 1): 7,
+    (0, 0, 1, 1): 58,
+    (1, 1, 1, 0): 6,
+    (1, 0, 1, 1): 17,
+    (1, 1, 0, 1): 2,
+    (0, 1, 1, 1): 3,
+    (1, 1, 1, 1): 1,
+}
+
+
+def make_hidden_section(counts: dict[tuple[int, ...], int] | None = None) -> dict[str, Any]:
+    """results.json's ``hidden_population`` as `revict run` writes it, from a real estimate of a small table."""
+    from revict.hidden import OverlapTable, estimate_population
+
+    counts = HIDDEN_COUNTS if counts is None else counts
+    table = OverlapTable(
+        HIDDEN_LISTS, np.array(list(counts), dtype=np.int8), np.array(list(counts.values())), "fixture"
+    )
+    result = estimate_population(table, rule="stepwise", threshold=0.02)
+    return {
+        "status": "estimated",
+        **result.to_dict(),
+        "list_reporters": {k: v for k, v in HIDDEN_REPORTERS.items() if k in result.table.lists},
+        "capture_histories": {"lists": list(HIDDEN_LISTS), "excluded_registrations": {"unlinked": 4}},
+    }

@@ -28,7 +28,9 @@ DESIGN = {
 
 @pytest.fixture(scope="session")
 def results() -> dict:
-    return fixture_mod.make_results()
+    out = fixture_mod.make_results()
+    out["hidden_population"] = fixture_mod.make_hidden_section()
+    return out
 
 
 @pytest.fixture(scope="session")

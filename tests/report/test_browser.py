@@ -19,7 +19,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CHART_IDS = ["fig-ci", "fig-cr", "fig-offences", "fig-forest", "fig-mcf", "fig-vpo", "fig-components"]
+CHART_IDS = ["fig-ci", "fig-cr", "fig-offences", "fig-forest", "fig-mcf", "fig-vpo", "fig-components", "fig-hidden"]
 
 
 def _chromium() -> str:
