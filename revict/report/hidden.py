@@ -95,7 +95,7 @@ def _shown(cands: list[dict[str, Any]], chosen_rule: str) -> list[dict[str, Any]
     return sorted(keep, key=lambda c: c["estimate"])
 
 
-def _role(c: Mapping[str, Any], chosen_rule: str, lo: float, hi: float, lang: Lang) -> str:
+def _role(c: Mapping[str, Any], chosen_rule: str, lo: float | None, hi: float | None, lang: Lang) -> str:
     by = [r for r in c.get("chosen_by", []) if r in RULE_WORDS]
     words = [RULE_WORDS[r][1 if lang == "nl" else 0] for r in by if r != chosen_rule]
     if chosen_rule in by:
@@ -161,11 +161,14 @@ def sensitivity_figure(
         label += "\u200b" * i  # equal labels stay separate categories
         labels.append(label)
         est, a, b = c["estimate"], c.get("lower"), c.get("upper")
-        interval = (
-            f"{fmt_num(a, lang)}–{fmt_num(b, lang)}"
-            if a is not None and b is not None
-            else ("geen interval" if lang == "nl" else "no interval")
-        )
+        if chosen and hp.get("ci"):  # the reported interval (bootstrap or profile), as in the text
+            a, b = hp["ci"].get("lower"), hp["ci"].get("upper")
+        if a is not None and b is not None:
+            interval = f"{fmt_num(a, lang)}–{fmt_num(b, lang)}"
+        elif a is not None:
+            interval = f"{fmt_num(a, lang)}–" + ("geen bovengrens" if lang == "nl" else "no upper limit")
+        else:
+            interval = "geen interval" if lang == "nl" else "no interval"
         sentence = f"{role}: {fmt_num(est, lang)} ({t('ci_short', lang)} {interval})"
         sentences.append(f"{sentence}; {('samenhang' if lang == 'nl' else 'dependence')}: {terms}")
         tr = traces[chosen]
@@ -407,11 +410,13 @@ def hidden_population(ctx: Ctx) -> str:
         "The chosen model adds pairs of organisations that share more (or fewer) victims than chance would give, "
         "one at a time, while the evidence is strong"
         + (f" (p < {fmt_num(threshold, 'en', 2)})" if isinstance(threshold, float) else "")
-        + f". Numbers in this section are rounded to {hp.get('rounding', 10)}.",
+        + ". The chosen model's interval is the one reported above; the other models' are approximate (log-normal)."
+        + f" Numbers in this section are rounded to {hp.get('rounding', 10)}.",
         "Het gekozen model voegt paren organisaties toe die meer (of minder) slachtoffers delen dan toeval zou "
         "geven, één voor één, zolang het bewijs sterk is"
         + (f" (p < {fmt_num(threshold, 'nl', 2)})" if isinstance(threshold, float) else "")
-        + f". Getallen in deze paragraaf zijn afgerond op {hp.get('rounding', 10)}.",
+        + ". Het interval van het gekozen model is het interval hierboven; die van de andere modellen zijn "
+        "benaderingen (log-normaal)." + f" Getallen in deze paragraaf zijn afgerond op {hp.get('rounding', 10)}.",
     )
     desc = ctx.tr(
         "Chart of the estimated number of victims under each model shown, with 95% intervals: ",

@@ -89,6 +89,9 @@ def test_chart_highlights_the_chosen_model(released):
     assert len(chosen) == 1
     assert list(chosen[0].x) == [hp["estimate"]]
     assert chosen[0].marker.symbol == "diamond"
+    # the chosen model's whisker is the reported interval, as in the text
+    assert list(chosen[0].error_x.arrayminus) == [hp["estimate"] - hp["ci"]["lower"]]
+    assert list(chosen[0].error_x.array) == [hp["ci"]["upper"] - hp["estimate"]]
     others = [tr for tr in fig.data if tr.name == "Other models"]
     assert len(others[0].x) == len(shown) - 1
     assert 2 <= len(shown) <= MAX_SHOWN
