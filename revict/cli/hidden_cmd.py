@@ -123,7 +123,7 @@ def _from_registers(
 ) -> tuple[Any, dict[str, Any]]:
     from revict.cohort import load_cohort
     from revict.contract import DEFAULT_SCHEMA_PATH, load_schema
-    from revict.hidden import capture_histories, estimate_population, estimate_stratified
+    from revict.hidden import DEFAULT_LIST_MAP, capture_histories, estimate_population, estimate_stratified
     from revict.hidden.histories import parse_list_map
     from revict.load import load_sources
 
@@ -148,6 +148,10 @@ def _from_registers(
     result = estimate_population(pooled, **opts)
     section = result.to_dict()
     section["capture_histories"] = hist.to_dict()
+    reporters: dict[str, list[str]] = {}  # list name -> reporters, for plain labels in the report
+    for reporter, name in (parse_list_map(lists) if lists else DEFAULT_LIST_MAP).items():
+        reporters.setdefault(name, []).append(reporter)
+    section["list_reporters"] = {k: v for k, v in reporters.items() if k in result.table.lists}
     if len(hist.tables) > 1:
         strat = estimate_stratified(hist, pooled=False, **opts)
         section["stratified"] = strat.to_dict()
