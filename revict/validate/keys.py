@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from revict.contract.models import ForeignKey, SourceSpec
-from revict.validate._sql import Ctx, mask_examples, pct, qi, ql, val
+from revict.validate._sql import Ctx, linked_sources, mask_examples, pct, qi, ql, val
 
 #: Below this share of filled-in foreign keys resolving, the key domains are judged not to match.
 KEY_DOMAIN_MIN_RESOLVED = 0.05
@@ -54,7 +54,8 @@ def _repeated(ctx: Ctx, name: str, exprs: list[str], *, key_only: bool) -> tuple
     cols = ", ".join(exprs)
     notnull = " AND ".join(f"{e} IS NOT NULL" for e in exprs) if key_only else "true"
     row = ctx.con.execute(
-        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM raw_{name} WHERE {notnull} GROUP BY h HAVING count(*) > 1)"
+        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM raw_{name} WHERE {notnull} "
+        "GROUP BY h HAVING count(*) > 1)"
     ).fetchone()
     if not row or not row[0]:
         return 0, 0, []
@@ -68,7 +69,7 @@ def _repeated(ctx: Ctx, name: str, exprs: list[str], *, key_only: bool) -> tuple
     )
     shown = "c > 1" if key_only else "nth > 1"
     out = ctx.con.execute(
-        f"""SELECT count(*) FILTER (WHERE {shown}), count(*) FILTER (WHERE c > 1 AND nth = 1),
+        f"""SELECT count_if({shown}), count_if(c > 1 AND nth = 1),
                    arg_min({{'r': _row, 'v': k}}, _row, 5) FILTER (WHERE {shown}) FROM _rv_rep"""
     ).fetchone()
     ctx.con.execute("DROP TABLE _rv_rep")
@@ -120,63 +121,69 @@ def _fk_present(ctx: Ctx, name: str, fk: ForeignKey) -> bool:
 
 
 def _foreign(ctx: Ctx, name: str, spec: SourceSpec) -> None:
+    by_linkage = {(n, f.column) for n, _, f in linked_sources(ctx)}
     for fk in spec.foreign_keys:
-        if not _fk_present(ctx, name, fk):
-            continue
+        if not _fk_present(ctx, name, fk) or (name, fk.column) in by_linkage and not fk.when:
+            continue  # the person key of a linked source is checked with the link rates (one join)
         v = val(fk.column)
         src = f"SELECT _row, {v} AS k FROM raw_{name} WHERE {v} IS NOT NULL AND {_when_sql(fk)}"
         ref = f"SELECT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
         table = f"_rv_unres_{len(ctx.state.setdefault('unresolved', {}))}"
         ctx.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT s._row, s.k FROM ({src}) s ANTI JOIN ({ref}) r ON s.k = r.k"
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"SELECT s._row, s.k FROM ({src}) s ANTI JOIN ({ref}) r ON s.k = r.k"
         )
         ctx.state["unresolved"][(name, fk.column, fk.references)] = table
         filled = int((ctx.con.execute(f"SELECT count(*) FROM ({src})").fetchone() or (0,))[0])
         failed, ex = ctx.con.execute(
             f"SELECT count(*), arg_min({{'r': _row, 'v': k}}, _row, 5) FROM {table}"
         ).fetchone() or (0, [])
-        failed, ex = int(failed or 0), ex or []
-        cond = (" where " + ", ".join(f"{c} = {x}" for c, x in fk.when.items())) if fk.when else ""
-        resolved = filled - failed
-        if filled >= KEY_DOMAIN_MIN_KEYS and resolved < KEY_DOMAIN_MIN_RESOLVED * filled:
-            ctx.add(
-                "key_domain_mismatch",
-                name,
-                fk.column,
-                failed_rows=failed,
-                total_rows=filled,
-                message=(
-                    f"key domains do not match: only {resolved:,} of {filled:,} filled-in {fk.column} "
-                    f"values{cond} resolve to {fk.references}; pseudonyms of this source were made "
-                    "with another key or key version"
-                ),
-                examples=mask_examples(ex),
-            )
-            continue
+        report_fk(ctx, name, fk, filled=filled, failed=int(failed or 0), examples=ex or [])
+    _wrong_table(ctx, name, spec)
+
+
+def report_fk(ctx: Ctx, name: str, fk: ForeignKey, *, filled: int, failed: int, examples: list[Any]) -> None:
+    """Report a foreign key: one key-domain finding when almost none resolve, else the unresolved keys."""
+    cond = (" where " + ", ".join(f"{c} = {x}" for c, x in fk.when.items())) if fk.when else ""
+    resolved = filled - failed
+    if filled >= KEY_DOMAIN_MIN_KEYS and resolved < KEY_DOMAIN_MIN_RESOLVED * filled:
         ctx.add(
             "key_domain_mismatch",
             name,
             fk.column,
-            failed_rows=0,
-            total_rows=filled,
-            message=f"{resolved:,} of {filled:,} filled-in keys{cond} resolve to {fk.references}",
-        )
-        msg = (
-            f"{failed:,} of {filled:,} filled-in {fk.column} values{cond} are not in {fk.references} "
-            f"({pct(failed, filled)}; empty keys are counted apart as unlinked)"
-            if failed
-            else f"all {filled:,} filled-in values{cond} resolve to {fk.references}"
-        )
-        ctx.add(
-            "fk_unresolved",
-            name,
-            fk.column,
             failed_rows=failed,
             total_rows=filled,
-            message=msg,
-            examples=mask_examples(ex),
+            message=(
+                f"key domains do not match: only {resolved:,} of {filled:,} filled-in {fk.column} "
+                f"values{cond} resolve to {fk.references}; pseudonyms of this source were made "
+                "with another key or key version"
+            ),
+            examples=mask_examples(examples),
         )
-    _wrong_table(ctx, name, spec)
+        return
+    ctx.add(
+        "key_domain_mismatch",
+        name,
+        fk.column,
+        failed_rows=0,
+        total_rows=filled,
+        message=f"{resolved:,} of {filled:,} filled-in keys{cond} resolve to {fk.references}",
+    )
+    msg = (
+        f"{failed:,} of {filled:,} filled-in {fk.column} values{cond} are not in {fk.references} "
+        f"({pct(failed, filled)}; empty keys are counted apart as unlinked)"
+        if failed
+        else f"all {filled:,} filled-in values{cond} resolve to {fk.references}"
+    )
+    ctx.add(
+        "fk_unresolved",
+        name,
+        fk.column,
+        failed_rows=failed,
+        total_rows=filled,
+        message=msg,
+        examples=mask_examples(examples),
+    )
 
 
 def _wrong_table(ctx: Ctx, name: str, spec: SourceSpec) -> None:

@@ -9,7 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from revict.contract.models import ColumnType, ForeignKey, SourceSpec
-from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, val
+from revict.validate._sql import (
+    Cond,
+    Ctx,
+    Planned,
+    linked_sources,
+    mask_examples,
+    pct,
+    person_fk,
+    qi,
+    ql,
+    typed,
+    val,
+)
 
 #: Groups with fewer records are not judged for selective linkage.
 SELECTIVE_MIN_RECORDS = 20
@@ -19,24 +31,6 @@ SELECTIVE_GAP = 0.15
 SPLIT_MAX_PAIRS = 5_000_000
 #: The split-person hint looks at linked sources with at most this many rows (registers, not police data).
 SPLIT_MAX_ROWS = 2_000_000
-
-
-def person_fk(spec: SourceSpec) -> ForeignKey | None:
-    """Return the foreign key on the source's person key (unconditional), if any."""
-    for fk in spec.foreign_keys:
-        if spec.person_key and fk.column == spec.person_key and not fk.when:
-            return fk
-    return None
-
-
-def linked_sources(ctx: Ctx) -> list[tuple[str, SourceSpec, ForeignKey]]:
-    """Return the sources read whose person key references a person source that was read, with that key."""
-    out = []
-    for name, spec in ctx.loaded():
-        fk = person_fk(spec)
-        if fk and ctx.has(name, fk.column) and ctx.has(fk.ref_source, fk.ref_column):
-            out.append((name, spec, fk))
-    return out
 
 
 def check_linkage(ctx: Ctx) -> None:
@@ -53,66 +47,99 @@ def _key_of(ctx: Ctx, source: str) -> str | None:
     return spec.primary_key or spec.person_key
 
 
-def _group_columns(ctx: Ctx, name: str, spec: SourceSpec) -> dict[str, str]:
-    """``{label: SQL}`` of the breakdown: year of each event date, and each coded column."""
-    out = {}
-    for col, cs in spec.columns.items():
-        if col not in ctx.present(name) or cs.link_role:
-            continue
-        if cs.type is ColumnType.DATE and cs.in_window:
-            out[f"year of {col}"] = (
-                f"COALESCE(CAST(year(TRY_STRPTIME({val(col)}, '%Y-%m-%d')) AS VARCHAR), '(no date)')"
-            )
-        elif cs.type is ColumnType.ENUM and cs.values:
-            codes = ", ".join(ql(x) for x in cs.values)
-            out[col] = (
-                f"CASE WHEN {val(col)} IS NULL THEN '(empty)' WHEN {val(col)} IN ({codes}) THEN {val(col)} "
-                "ELSE '(invalid)' END"
-            )
-    return out
+def event_table(name: str) -> str:
+    """Name of the work table holding one row per record of a linked source, joined to its person."""
+    return f"_rv_ev_{name}"
 
 
-def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
-    groups = _group_columns(ctx, name, spec)
-    gcols = [f"{sql} AS g{i}" for i, sql in enumerate(groups.values())]
-    sets = ", ".join(["()"] + [f"(g{i})" for i in range(len(groups))])
-    sel = ", ".join([f"GROUPING(g{i}) AS is_all{i}, g{i}" for i in range(len(groups))])
-    from revict.validate.temporal import person_attrs
+def _build_event_table(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> dict[str, tuple[str, list[str]]]:
+    """Join a linked source once to its person table; return the breakdown ``{label: (column, codes)}``.
+
+    The table holds ``_row, empty, unresolved``, each event date ``d<j>``, the person's ``byear,
+    death, emig`` (when the key is the person source's key) and small integer group codes, so the
+    link-rate breakdown, the person foreign key and the time checks share one join.
+    """
+    from revict.validate.temporal import event_date_columns, person_attrs
 
     attrs = person_attrs(ctx, fk.ref_source) if fk.ref_column == _key_of(ctx, fk.ref_source) else None
     ref = attrs["sql"] if attrs else f"SELECT DISTINCT {val(fk.ref_column)} AS k FROM raw_{fk.ref_source}"
+    dates = [c for c in event_date_columns(spec) if c in ctx.present(name)]
+    inner = [f"_row, {val(fk.column)} AS k"] + [f"{typed(c, ColumnType.DATE)} AS d{j}" for j, c in enumerate(dates)]
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for j, c in enumerate(dates):
+        groups[f"year of {c}"] = (f"CAST(year(s.d{j}) AS INTEGER)", [])
+    for col, cs in spec.columns.items():
+        if col in ctx.present(name) and not cs.link_role and cs.type is ColumnType.ENUM and cs.values:
+            codes = "[" + ", ".join(ql(x) for x in cs.values) + "]"
+            inner.append(
+                f"CAST(CASE WHEN {val(col)} IS NULL THEN -1 ELSE COALESCE(list_position({codes}, {val(col)}), 0) END "
+                f"AS TINYINT) AS c_{len(groups)}"
+            )
+            groups[col] = (f"s.c_{len(groups)}", list(cs.values))
+    person = ", p.byear, p.death, p.emig" if attrs else ""
+    ctx.con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {event_table(name)} AS
+            SELECT s._row, s.k IS NULL AS empty, s.k IS NOT NULL AND p.k IS NULL AS unresolved
+                   {"".join(f", s.d{j}" for j in range(len(dates)))}{person}
+                   {"".join(f", {sql} AS g{i}" for i, (sql, _) in enumerate(groups.values()))}
+            FROM (SELECT {", ".join(inner)} FROM raw_{name}) s LEFT JOIN ({ref}) p ON s.k = p.k"""
+    )
+    return groups
+
+
+def _label(value: Any, codes: list[str]) -> Any:
+    if not codes:
+        return "(no date)" if value is None else value
+    return "(empty)" if value == -1 else "(invalid)" if value == 0 else codes[int(value) - 1]
+
+
+def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
+    from revict.validate.keys import report_fk
+
+    groups = _build_event_table(ctx, name, spec, fk)
+    sets = ", ".join(["()"] + [f"(g{i})" for i in range(len(groups))])
+    sel = ", ".join([f"GROUPING(g{i}) AS is_all{i}, g{i}" for i in range(len(groups))])
     rows = ctx.con.execute(
-        f"""WITH s AS (SELECT {val(fk.column)} AS k{"".join(", " + g for g in gcols)} FROM raw_{name}),
-                 r AS ({ref})
-            SELECT {sel + ", " if sel else ""} count(*) AS n, count(*) FILTER (WHERE s.k IS NULL) AS empty,
-                   count(*) FILTER (WHERE s.k IS NOT NULL AND r.k IS NULL) AS unresolved
-            FROM s LEFT JOIN r ON s.k = r.k GROUP BY GROUPING SETS ({sets})"""
+        f"""SELECT {sel + ", " if sel else ""} count(*) AS n, count_if(empty) AS empty, count_if(unresolved) AS unres
+            FROM {event_table(name)} GROUP BY GROUPING SETS ({sets})"""
     ).fetchall()
     labels = list(groups)
     overall = None
     table: list[dict[str, Any]] = []
     for row in rows:
         n, empty, unresolved = int(row[-3] or 0), int(row[-2] or 0), int(row[-1] or 0)
-        by = next((labels[i] for i in range(len(labels)) if row[2 * i] == 0), None)
+        i = next((i for i in range(len(labels)) if row[2 * i] == 0), None)
         entry = {
-            "by": by or "all",
-            "group": row[2 * labels.index(by) + 1] if by else "all",
+            "by": labels[i] if i is not None else "all",
+            "group": _label(row[2 * i + 1], groups[labels[i]][1]) if i is not None else "all",
+            "code": row[2 * i + 1] if i is not None else None,
             "records": n,
             "empty_key": empty,
             "key_not_found": unresolved,
             "linked": n - empty - unresolved,
             "link_rate": round((n - empty - unresolved) / n, 4) if n else None,
         }
-        if by is None:
+        if i is None:
             overall = entry
         else:
             table.append(entry)
     table.sort(key=lambda e: (e["by"], str(e["group"])))
-    ctx.diagnostics.setdefault("link_rates", {})[name] = ([overall] if overall else []) + table
     if overall is None:
         return
     _unlinked(ctx, name, fk, overall)
     _selective(ctx, name, fk, overall, table, groups)
+    ctx.diagnostics.setdefault("link_rates", {})[name] = [
+        {k: v for k, v in e.items() if k != "code"} for e in [overall, *table]
+    ]
+    ex: list[Any] = []
+    if overall["key_not_found"]:
+        row = ctx.con.execute(
+            f"SELECT arg_min({{'r': _row, 'v': {qi(fk.column)}}}, _row, 5) FROM raw_{name} WHERE _row IN "
+            f"(SELECT _row FROM {event_table(name)} WHERE unresolved)"
+        ).fetchone()
+        ex = (row[0] if row else None) or []
+    n_filled = overall["records"] - overall["empty_key"]
+    report_fk(ctx, name, fk, filled=n_filled, failed=overall["key_not_found"], examples=ex)
 
 
 def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:
@@ -128,7 +155,12 @@ def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:
 
 
 def _selective(
-    ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any], table: list[dict[str, Any]], groups: dict[str, str]
+    ctx: Ctx,
+    name: str,
+    fk: ForeignKey,
+    o: dict[str, Any],
+    table: list[dict[str, Any]],
+    groups: dict[str, tuple[str, list[str]]],
 ) -> None:
     rate = o["link_rate"]
     bad = [
@@ -142,8 +174,12 @@ def _selective(
     n = o["records"]
     failed = 0
     if bad:
-        where = " OR ".join(f"({groups[e['by']]}) = {ql(str(e['group']))}" for e in bad)
-        row = ctx.con.execute(f"SELECT count(*) FROM raw_{name} WHERE {where}").fetchone()
+        labels = list(groups)
+        where = " OR ".join(
+            f"g{labels.index(e['by'])} IS NULL" if e["code"] is None else f"g{labels.index(e['by'])} = {int(e['code'])}"
+            for e in bad
+        )
+        row = ctx.con.execute(f"SELECT count(*) FROM {event_table(name)} WHERE {where}").fetchone()
         failed = int(row[0]) if row else 0
         listed = "; ".join(f"{e['by']} = {e['group']}: {e['link_rate']:.0%} of {e['records']:,}" for e in bad[:8])
         msg = (
@@ -247,13 +283,14 @@ def _records_per_person(ctx: Ctx, name: str, fk: ForeignKey) -> None:
     ).fetchone()
     if heavy and heavy[0]:
         n_keys, failed, ex = ctx.con.execute(
-            f"""SELECT count(*) FILTER (WHERE c > {limit}), COALESCE(sum(c) FILTER (WHERE c > {limit}), 0),
+            f"""SELECT count_if(c > {limit}), COALESCE(sum(c) FILTER (WHERE c > {limit}), 0),
                        arg_min({{'r': first_row, 'v': k}}, first_row, 5) FILTER (WHERE c > {limit})
                 FROM (SELECT {k} AS k, count(*) AS c, min(_row) AS first_row FROM raw_{name}
                       WHERE {k} IS NOT NULL AND hash({k}) IN (
                         SELECT hash({k}) FROM raw_{name} WHERE {k} IS NOT NULL GROUP BY 1 HAVING count(*) > {limit})
                       GROUP BY 1)"""
         ).fetchone() or (0, 0, [])
+        n_keys, failed = int(n_keys or 0), int(failed or 0)
     n = ctx.rows(name)
     msg = (
         f"{n_keys:,} key(s) have more than {limit} records each ({failed:,} of {n:,} rows): a placeholder "
@@ -296,9 +333,10 @@ def _attribute_conflicts(ctx: Ctx) -> None:
             f"""WITH u AS ({union}), p AS (
                   SELECT k, count(DISTINCT v) AS nv, arg_min(_row, (src <> {ql(usable[0])}, _row)) AS r
                   FROM u WHERE k IS NOT NULL AND v IS NOT NULL GROUP BY k)
-                SELECT count(*), count(*) FILTER (WHERE nv > 1),
+                SELECT count(*), count_if(nv > 1),
                        arg_min({{'r': r, 'v': k}}, r, 5) FILTER (WHERE nv > 1) FROM p"""
         ).fetchone() or (0, 0, [])
+        total, failed = int(total or 0), int(failed or 0)
         where = " and ".join(usable)
         msg = (
             f"{failed:,} of {total:,} persons have different {col} values in {where} ({pct(failed, total)}); "
@@ -332,9 +370,15 @@ def _split_hint(ctx: Ctx) -> None:
     events = event_dates_sql(ctx, used)
     if not events:
         return
-    base = f"""WITH e AS (SELECT DISTINCT k, d FROM ({events})),
-                  x AS (SELECT e.k, e.d, p.byear, p.sex FROM e JOIN ({attrs["sql"]}) p ON e.k = p.k
-                        WHERE p.byear IS NOT NULL AND p.sex IS NOT NULL)"""
+    # only keys with two or more event dates can share two dates with another key
+    ctx.con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _rv_split AS
+            WITH e AS (SELECT DISTINCT k, d FROM ({events}) WHERE d IS NOT NULL),
+                 multi AS (SELECT k FROM e GROUP BY k HAVING count(*) >= 2)
+            SELECT e.k, e.d, p.byear, p.sex FROM e SEMI JOIN multi ON e.k = multi.k
+            JOIN ({attrs["sql"]}) p ON e.k = p.k WHERE p.byear IS NOT NULL AND p.sex IS NOT NULL"""
+    )
+    base = "WITH x AS (SELECT * FROM _rv_split)"
     n_pairs = ctx.con.execute(
         f"{base} SELECT COALESCE(sum(c * (c - 1) // 2), 0) FROM (SELECT count(*) AS c FROM x GROUP BY byear, sex, d)"
     ).fetchone()

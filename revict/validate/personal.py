@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from revict.contract.models import ColumnType, SourceSpec
-from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, ql, safe_column_name, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, ql, safe_column_name, typed, val
 
 _B0 = r"(?:^|[^0-9A-Za-z])"
 _B1 = r"(?:$|[^0-9A-Za-z])"
@@ -151,15 +151,13 @@ def _is_birth_scope(spec: SourceSpec, column: str) -> bool:
 
 def _scope(ctx: Ctx, spec: SourceSpec, column: str) -> str:
     """Return SQL selecting the cells of ``column`` to scan (valid codes and parsed values are safe)."""
-    from revict.load.loader import typed_expression
-
     v = val(column)
     cs = spec.columns.get(column)
     if cs is None or cs.type in (ColumnType.STRING, ColumnType.PSEUDONYM):
         return f"{v} IS NOT NULL"
     if cs.type is ColumnType.ENUM and cs.values:
         return f"{v} IS NOT NULL AND {v} NOT IN ({', '.join(ql(x) for x in cs.values)})"
-    return f"{v} IS NOT NULL AND {typed_expression(column, cs.type)} IS NULL"
+    return f"{v} IS NOT NULL AND {typed(column, cs.type)} IS NULL"
 
 
 def _is_key(spec: SourceSpec, col: str) -> bool:
@@ -172,7 +170,8 @@ def _candidate_sql(ctx: Ctx, spec: SourceSpec, col: str, v: str) -> str:
     if _is_key(spec, col):
         return (
             f"CASE WHEN {v} IS NULL THEN false WHEN regexp_matches({v}, {ql(ctx.schema.pseudonym_pattern)}) "
-            f"THEN contains({v}, '@') OR regexp_full_match({v}, {ql(KEY_PII)}) "
+            f"THEN contains({v}, '@') OR ((ascii({v}) BETWEEN 48 AND 57 OR ascii({v}) BETWEEN 65 AND 90 "
+            f"OR ascii({v}) = 43) AND regexp_full_match({v}, {ql(KEY_PII)})) "
             f"ELSE regexp_matches({v}, {ql(combined)}) END"
         )
     return f"CASE WHEN {_scope(ctx, spec, col)} THEN regexp_matches({v}, {ql(combined)}) ELSE false END"
@@ -246,7 +245,7 @@ def _personal_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _rv_pii AS {_candidates_sql(ctx, name, spec, with_cands)}")
         aggs = []
         for cond in _KIND_SQL.values():
-            aggs.append(f"count(*) FILTER (WHERE {cond})")
+            aggs.append(f"count_if({cond})")
             aggs.append(f"arg_min({{'r': _row, 'v': NULL::VARCHAR}}, _row, 5) FILTER (WHERE {cond})")
         rows = ctx.con.execute(f"SELECT col, {', '.join(aggs)} FROM _rv_pii GROUP BY col ORDER BY col").fetchall()
         ctx.con.execute("DROP TABLE _rv_pii")

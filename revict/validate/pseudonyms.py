@@ -25,12 +25,6 @@ BSN_PREFIXES = 100_000_000
 MIN_FORMAT_SHARE = 0.01
 HASH_ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256"}
 _HEX_HASH = "[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}"
-_CLASS_PARENT = {"digits": ("alnum",)}
-_CLASS_WORDS = {
-    "digits": "digits",
-    "alnum": "letters and digits",
-    "other": "letters, digits and separators",
-}
 
 
 def _pseudonym_columns(ctx: Ctx, name: str, spec: SourceSpec) -> list[str]:
@@ -53,27 +47,27 @@ def _partition(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> str:
     return " || '|' || ".join(f"COALESCE({val(c)}, '')" for c in conds) if conds else "''"
 
 
-def _signature(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> str:
-    """Return SQL for a pseudonym's format: partition, letter prefix or not, digits only or not, length."""
+def _signature(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> list[str]:
+    """Return SQL for a pseudonym's format: partition, short prefix before ``-``/``_`` or not, length.
+
+    Cheap string functions only (no regular expressions): this runs on every key of every source.
+    """
     v = val(col)
-    cls = f"CASE WHEN regexp_full_match({v}, '(?:[A-Za-z]+[-_])?[0-9]+') THEN 'digits' ELSE 'alnum' END"
-    prefix = f"CASE WHEN regexp_matches({v}, '^[A-Za-z]+[-_]') THEN 'p' ELSE '' END"
-    return f"{_partition(ctx, name, spec, col)} || '\x1f' || {prefix} || '\x1f' || {cls} || '\x1f' || length({v})"
+    prefix = f"CASE WHEN strpos({v}, '-') BETWEEN 2 AND 9 OR strpos({v}, '_') BETWEEN 2 AND 9 THEN 'p' ELSE '' END"
+    return [_partition(ctx, name, spec, col), prefix, f"length({v})"]
 
 
 def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
     sig = _signature(ctx, name, spec, col)
-    ok = f"{val(col)} IS NOT NULL AND regexp_matches({val(col)}, {ql(ctx.schema.pseudonym_pattern)})"
-    rows = ctx.con.execute(f"SELECT {sig}, count(*) FROM raw_{name} WHERE {ok} GROUP BY 1").fetchall()
-    hist = {k: int(c) for k, c in rows}
+    ok = f"{val(col)} IS NOT NULL"
+    rows = ctx.con.execute(f"SELECT {', '.join(sig)}, count(*) FROM raw_{name} WHERE {ok} GROUP BY ALL").fetchall()
     parts: dict[str, list[list[Any]]] = {}
-    for key, c in hist.items():
-        part, prefix, klass, length = str(key).split("\x1f")
-        parts.setdefault(part, []).append([(prefix, klass, int(length)), int(c), [key]])
-    total = sum(int(c) for c in hist.values())
+    for part, prefix, length, c in rows:
+        parts.setdefault(part, []).append([(prefix, int(length)), int(c), [(part, prefix, int(length))]])
+    total = sum(int(r[-1]) for r in rows)
     failed, descr, minority = 0, [], []
     for fmts in parts.values():
-        merged = _merge_formats(fmts)
+        merged = list(fmts)
         n_part = sum(f[1] for f in merged)
         significant = [f for f in merged if f[1] >= MIN_FORMAT_SHARE * n_part]
         if len(significant) < 2:
@@ -84,10 +78,10 @@ def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
         minority += [k for f in merged[1:] for k in f[2]]
     examples: list[Any] = []
     if failed:
-        keys = ", ".join(ql(k) for k in minority)
+        keys = ", ".join(f"({ql(a)}, {ql(b)}, {int(c)})" for a, b, c in minority)
         row = ctx.con.execute(
-            f"SELECT arg_min({{'r': _row, 'v': {qi(col)}}}, _row, 5) FROM raw_{name} WHERE {val(col)} IS NOT NULL "
-            f"AND ({sig}) IN ({keys})"
+            f"SELECT arg_min({{'r': _row, 'v': {qi(col)}}}, _row, 5) FROM raw_{name} WHERE {ok} "
+            f"AND ({', '.join(sig)}) IN ({keys})"
         ).fetchone()
         examples = (row[0] if row else None) or []
     msg = (
@@ -107,29 +101,10 @@ def _mixed_one(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> None:
     )
 
 
-def _merge_formats(fmts: list[list[Any]]) -> list[list[Any]]:
-    """Fold sub-classes into a present super-class of the same shape (digits into hex, ...).
-
-    A format is (has a letter prefix, digits only or not, length); the prefix itself is
-    not compared, as prefixes often tag the kind of record.
-    """
-    by_sig = {tuple(f[0]): f for f in fmts}
-    for cls in _CLASS_PARENT:
-        for sig in [s for s in by_sig if s[1] == cls]:
-            parent = next(
-                (by_sig[(sig[0], p, sig[2])] for p in _CLASS_PARENT[cls] if (sig[0], p, sig[2]) in by_sig), None
-            )
-            if parent is not None:
-                child = by_sig.pop(sig)
-                parent[1] += child[1]
-                parent[2] = parent[2] + child[2]
-    return list(by_sig.values())
-
-
 def _describe(f: list[Any]) -> str:
-    prefix, cls, length = f[0]
-    pre = "letter prefix, " if prefix else ""
-    return f"{pre}{length} characters, {_CLASS_WORDS.get(cls, cls)}: {f[1]:,} values"
+    prefix, length = f[0]
+    pre = "with a prefix" if prefix else "without a prefix"
+    return f"{length} characters {pre}: {f[1]:,} values"
 
 
 # --------------------------------------------------------------------------- deep check

@@ -8,8 +8,7 @@ its counts into checks or leaves facts for a later group (``Ctx.state``).
 from __future__ import annotations
 
 from revict.contract.models import ColumnType, SourceSpec
-from revict.load.loader import typed_expression
-from revict.validate._sql import Ctx, Hoist, Planned, ql, run_plans, val
+from revict.validate._sql import Ctx, Hoist, Planned, ql, run_plans, typed, val
 from revict.validate.linkage import link_meta_plans
 from revict.validate.personal import candidate_plans, install_macros
 from revict.validate.pseudonyms import hexhash_plans
@@ -43,7 +42,7 @@ def _hoist(ctx: Ctx, name: str, spec: SourceSpec) -> Hoist:
         if cs is None:
             continue
         if cs.type in (ColumnType.DATE, ColumnType.INT, ColumnType.FLOAT, ColumnType.BOOL):
-            derived.append((typed_expression(c, cs.type), f"__y{i}"))
+            derived.append((typed(c, cs.type), f"__y{i}"))
         if cs.type is ColumnType.PSEUDONYM:
             derived.append((f"regexp_matches({val(c)}, {pattern})", f"__p{i}"))
     return [trimmed, derived]

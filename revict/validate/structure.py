@@ -10,8 +10,7 @@ from functools import partial
 from typing import Any
 
 from revict.contract.models import ColumnSpec, ColumnType, SourceSpec
-from revict.load.loader import typed_expression
-from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, safe_column_name, val
+from revict.validate._sql import Cond, Ctx, Planned, mask_examples, pct, qi, ql, safe_column_name, typed, val
 from revict.validate.catalogue import UNREADABLE_CODES
 
 _PARSED_TYPES = (ColumnType.INT, ColumnType.FLOAT, ColumnType.DATE, ColumnType.BOOL)
@@ -95,7 +94,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
     """``(check id, condition, message template)`` for one declared column."""
     v = val(col)
     raw = qi(col)
-    typed = typed_expression(col, cs.type)
+    t = typed(col, cs.type)
     out: list[tuple[str, Cond, str]] = []
     if cs.required:
         out.append(("value_missing", Cond(f"value_missing:{col}", f"{v} IS NULL", raw), "empty in {f} rows"))
@@ -103,7 +102,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
         out.append(
             (
                 "type_invalid",
-                Cond(f"type_invalid:{col}", f"{v} IS NOT NULL AND {typed} IS NULL", raw),
+                Cond(f"type_invalid:{col}", f"{v} IS NOT NULL AND {t} IS NULL", raw),
                 "{f} values are not " + _TYPE_WORDS[cs.type],
             )
         )
@@ -127,7 +126,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
         )
     lo, hi = cs.min, ctx.schema.column_max(cs)
     if cs.type in (ColumnType.INT, ColumnType.FLOAT) and (lo is not None or hi is not None):
-        terms = ([f"{typed} < {lo!r}"] if lo is not None else []) + ([f"{typed} > {hi!r}"] if hi is not None else [])
+        terms = ([f"{t} < {lo!r}"] if lo is not None else []) + ([f"{t} > {hi!r}"] if hi is not None else [])
         bounds = f"[{'-inf' if lo is None else _num(lo)}, {'inf' if hi is None else _num(hi)}]"
         out.append(
             (
@@ -142,7 +141,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
             out.append(
                 (
                     "date_outside_window",
-                    Cond(f"date_outside_window:{col}", f"{typed} < DATE '{start}' OR {typed} > DATE '{end}'", raw),
+                    Cond(f"date_outside_window:{col}", f"{t} < DATE '{start}' OR {t} > DATE '{end}'", raw),
                     "{f} dates lie outside the data window " + f"{start} to {end}",
                 )
             )
@@ -150,7 +149,7 @@ def _column_conds(ctx: Ctx, col: str, cs: ColumnSpec) -> list[tuple[str, Cond, s
             out.append(
                 (
                     "date_after_data_end",
-                    Cond(f"date_after_data_end:{col}", f"{typed} > DATE '{end}'", raw),
+                    Cond(f"date_after_data_end:{col}", f"{t} > DATE '{end}'", raw),
                     "{f} dates lie after data_end " + end,
                 )
             )

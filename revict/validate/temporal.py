@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from revict.contract.models import ColumnType, ForeignKey, SourceSpec
-from revict.validate._sql import Ctx, mask_examples, pct, ql, val
+from revict.validate._sql import Ctx, linked_sources, mask_examples, pct, ql, val
 
 
 def _date(col: str) -> str:
@@ -65,52 +65,55 @@ def event_dates_sql(ctx: Ctx, linked: list[tuple[str, SourceSpec, ForeignKey]]) 
 
 def check_time(ctx: Ctx) -> None:
     """Events against birth year, death, emigration and plausible ages, per linked source and date column."""
-    from revict.validate.linkage import linked_sources
-
     for name, spec, fk in linked_sources(ctx):
         attrs = person_attrs(ctx, fk.ref_source)
         if attrs is None:
             continue
-        for col in event_date_columns(spec):
-            if col in ctx.present(name):
-                ctx.guarded(
-                    "time", name, lambda name=name, fk=fk, col=col, attrs=attrs: _time_one(ctx, name, fk, col, attrs)
-                )
+        dates = [c for c in event_date_columns(spec) if c in ctx.present(name)]
+        for j, col in enumerate(dates):
+            ctx.guarded("time", name, lambda name=name, j=j, col=col, attrs=attrs: _time_one(ctx, name, j, col, attrs))
 
 
-def _time_one(ctx: Ctx, name: str, fk: ForeignKey, col: str, attrs: dict[str, Any]) -> None:
+def _time_one(ctx: Ctx, name: str, j: int, col: str, attrs: dict[str, Any]) -> None:
+    """Check one event date of a linked source on the joined work table (see linkage.event_table)."""
+    from revict.validate.linkage import event_table
+
     lo, hi = ctx.schema.plausibility.min_age_at_event, ctx.schema.plausibility.max_age_at_event
+    d = f"d{j}"
     conds = {
-        "event_before_birth": ("birth_year", "year(d) < byear"),
-        "event_after_death": ("death", "d > death"),
-        "event_after_emigration": ("emig", "d > emig"),
-        "age_implausible": ("birth_year", f"year(d) >= byear AND (year(d) - byear < {lo} OR year(d) - byear > {hi})"),
+        "event_before_birth": ("birth_year", f"year({d}) < byear"),
+        "event_after_death": ("death", f"{d} > death"),
+        "event_after_emigration": ("emig", f"{d} > emig"),
+        "age_implausible": (
+            "birth_year",
+            f"year({d}) >= byear AND (year({d}) - byear < {lo} OR year({d}) - byear > {hi})",
+        ),
     }
     active = {cid: c for cid, (need, c) in conds.items() if attrs.get(need)}
     if not active:
         return
-    parts = ["count(*)"]
-    for c in active.values():
-        parts += [
-            f"count(*) FILTER (WHERE {c})",
-            f"arg_min({{'r': e._row, 'v': CAST(e.d AS VARCHAR)}}, e._row, 5) FILTER (WHERE {c})",
-        ]
+    table = event_table(name)
+    where = f"NOT empty AND NOT unresolved AND {d} IS NOT NULL"
     row = ctx.con.execute(
-        f"""SELECT {", ".join(parts)} FROM (
-              SELECT _row, {val(fk.column)} AS k, {_date(col)} AS d FROM raw_{name}
-              WHERE {val(fk.column)} IS NOT NULL) e JOIN ({attrs["sql"]}) p ON e.k = p.k WHERE e.d IS NOT NULL"""
+        f"SELECT count(*), {', '.join(f'count_if({c})' for c in active.values())} FROM {table} WHERE {where}"
     ).fetchone()
     assert row is not None
     n = ctx.rows(name)
-    matched = int(row[0])
+    matched = int(row[0] or 0)
     words = {
         "event_before_birth": f"{col} lies in a year before the person's birth year",
         "event_after_death": f"{col} lies after the person's death date",
         "event_after_emigration": f"{col} lies after the person's emigration date (may be a return)",
         "age_implausible": f"age at {col} lies outside {lo} to {hi} years",
     }
-    for i, cid in enumerate(active):
-        failed, ex = int(row[1 + 2 * i] or 0), row[2 + 2 * i] or []
+    for i, (cid, c) in enumerate(active.items()):
+        failed = int(row[1 + i] or 0)
+        ex: list[Any] = []
+        if failed:
+            got = ctx.con.execute(
+                f"SELECT arg_min({{'r': _row, 'v': CAST({d} AS VARCHAR)}}, _row, 5) FROM {table} WHERE {where} AND {c}"
+            ).fetchone()
+            ex = (got[0] if got else None) or []
         msg = (
             f"{failed:,} of {matched:,} linked records: {words[cid]} ({pct(failed, matched)})"
             if failed
