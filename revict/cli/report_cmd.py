@@ -120,13 +120,18 @@ def _hidden_into(sources: Any, tables: Any, out: Path) -> None:
             bootstrap=HIDDEN_BOOTSTRAP,
             seed=HIDDEN_SEED,
         )
-    except RevictError as exc:
-        message = f"hidden population: no estimate: {exc.message}"
-        section: dict[str, Any] = {"status": "failed", "message": exc.message, "warnings": [message]}
+    except (RevictError, ValueError, ArithmeticError) as exc:  # numerical failures too (LinAlgError is a ValueError)
+        reason = (
+            exc.message
+            if isinstance(exc, RevictError)
+            else f"the estimate could not be computed ({type(exc).__name__})"
+        )
+        message = f"hidden population: no estimate: {reason}"
+        section: dict[str, Any] = {"status": "failed", "message": reason, "warnings": [message]}
         path = update_results(out, "hidden_population", section)
         current = read_results(path)
         update_results(out, "warnings", [*(current.get("warnings") or []), message])
-        err_console.print(f"[yellow]hidden[/]   no estimate ({exc.message}); see results.json", highlight=False)
+        err_console.print(f"[yellow]hidden[/]   no estimate ({reason}); see results.json", highlight=False)
         return
     section = {
         "status": "estimated",

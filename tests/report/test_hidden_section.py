@@ -205,12 +205,17 @@ def test_failed_validation_still_writes_the_validation_report(data, tmp_path):
     assert not (out / "results.json").exists()
 
 
-def test_failed_estimate_is_a_warning_not_a_crash(data, tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", ["does_not_exist", "numerical"])
+def test_failed_estimate_is_a_warning_not_a_crash(data, tmp_path, monkeypatch, kind):
     """An estimate that cannot be made becomes a warning in results.json and a note in the report; run exits 0."""
+    import numpy as np
+
     import revict.hidden
     from revict._core.errors import ModelFitError
 
     def fail(*args, **kwargs):
+        if kind == "numerical":
+            raise np.linalg.LinAlgError("Singular matrix")
         raise ModelFitError("the estimate does not exist for this table", hint="Merge lists.")
 
     monkeypatch.setattr(revict.hidden, "estimate_population", fail)
