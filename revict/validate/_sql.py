@@ -82,9 +82,23 @@ def mask_examples(pairs: Sequence[Any] | None, kind: str | None = None) -> tuple
     """
     out = []
     for p in (pairs or ())[:N_EXAMPLES]:
-        value = mask_kind(kind) if kind else mask_value(p["v"])
+        if kind:
+            value = mask_kind(kind)
+        elif looks_personal(p["v"]):
+            value = mask_kind("personal data")
+        else:
+            value = mask_value(p["v"])
         out.append(Example(row=int(p["r"]), value=value))
     return tuple(out)
+
+
+def looks_personal(value: Any) -> bool:
+    """Return True when an example value looks like personal data (then only its kind is shown)."""
+    if value is None:
+        return False
+    from revict.validate.personal import python_pii_pattern
+
+    return python_pii_pattern().search(str(value)) is not None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ otherwise each value that passes is a finding.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -110,6 +111,12 @@ IBAN_LENGTHS = {
     "VG": 24,
     "XK": 20,
 }
+
+@functools.cache
+def python_pii_pattern() -> re.Pattern[str]:
+    """Return one Python regular expression matching any kind of personal data in free text."""
+    return re.compile("|".join([EMAIL, PHONE, IBAN, POSTCODE, BSN_TOKEN, FULL_DATE]))
+
 
 #: Kinds of personal data, in report order.
 KINDS = ("bsn", "email", "phone", "iban", "postcode", "birth_date")

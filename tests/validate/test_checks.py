@@ -510,3 +510,31 @@ def test_check_crash_is_reported_not_raised(tables, validate_tables, monkeypatch
     assert len(crashed) == 1
     assert "secret" not in crashed[0].message
     assert not r.valid
+
+
+def test_hex_pseudonyms_after_a_dash_are_not_phone_numbers(tables, validate_tables) -> None:
+    """A pseudonym like reg-001234567890 (digits after a prefix) is not taken for a telephone number."""
+    for i, row in enumerate(tables["victim_registrations"]):
+        row["registration_id"] = f"reg-00{i + 1:010d}"
+    tables["perpetrator_links"] = [r for r in tables["perpetrator_links"] if r["event_type"] == "victimisation"]
+    r = validate_tables(tables)
+    assert one(r, "pii_phone", "victim_registrations").passed
+    assert one(r, "pii_bsn", "victim_registrations").passed
+
+
+def test_whole_value_phone_in_a_key_column_is_found(tables, validate_tables) -> None:
+    """A key column holding a bare mobile number is personal data even though it fits the pattern."""
+    tables["perpetrator_links"][3]["offender_id"] = "0612345678"
+    c = one(validate_tables(tables), "pii_phone", "perpetrator_links", "offender_id")
+    assert c.failed_rows == 1
+    assert c.examples[0].value == "<phone>"
+
+
+@pytest.mark.slow
+def test_unkeyed_sha256_reversed_over_the_full_range(tables, validate_tables) -> None:
+    """The full enumeration (all valid BSNs) reverses a SHA-256 digest of a high number."""
+    bsn = "999999990"
+    assert sum(int(d) * w for d, w in zip(bsn, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True)) % 11 == 0
+    tables["perpetrator_links"][0]["offender_id"] = hashlib.sha256(bsn.encode()).hexdigest()
+    c = one(validate_tables(tables, deep=True), "pseudonym_unkeyed_hash", "perpetrator_links", "offender_id")
+    assert c.failed_rows == 1
