@@ -22,7 +22,10 @@ scaled up as networkx does (Brandes & Pich 2007; about ``n / k``). Values are un
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
@@ -155,15 +158,37 @@ class _IgBackend:
         return dict(zip(nodes, values, strict=True))
 
 
+#: Nodes per batch of small components in one exact betweenness call. networkx's Brandes
+#: initialises per-source dicts over the whole graph (cost n per source), so one call on
+#: all small components would be quadratic; batches keep it at ``n * BATCH_NODES``.
+BATCH_NODES = 256
+
+
+def _exact_batches(comp: np.ndarray, sizes: np.ndarray, exact_limit: int) -> Iterator[list[int]]:
+    """Sorted node lists of whole components (3 to exact_limit nodes), about BATCH_NODES each."""
+    keep = (sizes[comp] > 2) & (sizes[comp] <= exact_limit)
+    nodes = np.flatnonzero(keep)
+    nodes = nodes[np.argsort(comp[nodes], kind="stable")]  # grouped by component, ascending within
+    if len(nodes) == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, comp[nodes][1:] != comp[nodes][:-1]])
+    bounds = [*starts.tolist(), len(nodes)]
+    batch_start = 0
+    for i in range(1, len(bounds)):
+        end = bounds[i]
+        if end - batch_start >= BATCH_NODES or end == len(nodes):
+            yield sorted(int(x) for x in nodes[batch_start:end])
+            batch_start = end
+
+
 def _betweenness(
     be: _NxBackend | _IgBackend, comp: np.ndarray, *, sample: int | None, exact_limit: int, seed: int
 ) -> tuple[np.ndarray, dict[str, Any]]:
     n = len(comp)
     out = np.zeros(n, dtype=float)
     sizes = np.bincount(comp) if n else np.zeros(0, dtype=np.int64)
-    small = [int(i) for i in np.flatnonzero((sizes[comp] <= exact_limit) & (sizes[comp] > 2))]
-    if small:
-        for node, v in be.betweenness(small, None, seed).items():
+    for batch in _exact_batches(comp, sizes, exact_limit):
+        for node, v in be.betweenness(batch, None, seed).items():
             out[node] = v
     sampled: list[dict[str, int]] = []
     for c in np.flatnonzero(sizes > exact_limit):
@@ -184,6 +209,20 @@ def _betweenness(
     return out, info
 
 
+class _Clock:
+    """Record the seconds of named steps into a dict (when one is given)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        if self.into is not None:
+            self.into[name] = time.perf_counter() - t0
+
+
 def _distribution(values: np.ndarray, name: str) -> list[dict[str, int]]:
     if len(values) == 0:
         return []
@@ -199,6 +238,7 @@ def co_offending_measures(
     betweenness_sample: int | None = 256,
     exact_limit: int = 2000,
     resolution: float = 1.0,
+    timings: dict[str, float] | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Degree, betweenness, k-core and Louvain communities of the co-offending projection.
 
@@ -216,6 +256,8 @@ def co_offending_measures(
         Largest component size whose betweenness is computed exactly.
     resolution : float, default 1.0
         Louvain resolution.
+    timings : dict, optional
+        Filled with seconds per step (graph, k_core, communities, betweenness).
 
     Returns
     -------
@@ -233,14 +275,19 @@ def co_offending_measures(
         )
     names, src, tgt, w = _codes(proj)
     n = len(names)
-    be: _NxBackend | _IgBackend = (_NxBackend if backend == "networkx" else _IgBackend)(n, src, tgt, w)
+    clock = _Clock(timings)
+    with clock("graph"):
+        be: _NxBackend | _IgBackend = (_NxBackend if backend == "networkx" else _IgBackend)(n, src, tgt, w)
     degree = np.bincount(np.concatenate([src, tgt]), minlength=n).astype(np.int64)
     weight = np.bincount(np.concatenate([src, tgt]), weights=np.concatenate([w, w]), minlength=n)
     comp = _components(n, src, tgt)
-    core = be.coreness() if n else np.zeros(0, dtype=np.int64)
-    parts, q = be.communities(seed, resolution) if n else ([], 0.0)
+    with clock("k_core"):
+        core = be.coreness() if n else np.zeros(0, dtype=np.int64)
+    with clock("communities"):
+        parts, q = be.communities(seed, resolution) if n else ([], 0.0)
     community = _label_partition(parts, n)
-    btw, btw_info = _betweenness(be, comp, sample=betweenness_sample, exact_limit=exact_limit, seed=seed)
+    with clock("betweenness"):
+        btw, btw_info = _betweenness(be, comp, sample=betweenness_sample, exact_limit=exact_limit, seed=seed)
     norm = (n - 1) * (n - 2) / 2
     offenders = pd.DataFrame(
         {

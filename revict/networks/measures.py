@@ -8,7 +8,6 @@ and the co-offending measures come from :mod:`revict.networks.coffending`.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from revict._core.results import NOT_FOR_RELEASE
-from revict.networks.coffending import Backend, co_offending_measures
+from revict.networks.coffending import Backend, _Clock, co_offending_measures
 from revict.networks.graph import RECURRING_SQL, OffenderNetwork
 
 RECURRING_RULE = (
@@ -205,6 +204,18 @@ def _quantiles(days: pd.Series) -> dict[str, Any]:
         "q75": float(q[2]),
         "max": int(days.max()),
     }
+
+
+def _unlinked(net: OffenderNetwork) -> dict[str, int]:
+    row = net.sql(_UNLINKED_SQL, recurring=RECURRING_SQL.format(**net.tables)).fetchone()
+    assert row is not None
+    keys = (
+        "n_network_offenders_with_unlinked_links",
+        "n_links_unlinked_by_network_offenders",
+        "n_offenders_recurring_if_unlinked_counted",
+        "n_offenders_only_unlinked",
+    )
+    return dict(zip(keys, (int(v) for v in row), strict=True))
 
 
 def _revictimisation(net: OffenderNetwork, conf_level: float) -> dict[str, Any]:
@@ -414,42 +425,35 @@ def network_measures(
     NetworkResult
     """
     t: dict[str, float] = {}
-    t0 = time.perf_counter()
-    recurring = net.recurring()
-    t["recurring"] = time.perf_counter() - t0
-    counts = net.counts()
-    vpo = net.sql(
-        "SELECT victims::BIGINT AS victims, count(*)::BIGINT AS n_offenders FROM "
-        "(SELECT offender_id, count(DISTINCT person_id) AS victims FROM {links} GROUP BY 1) GROUP BY 1 ORDER BY 1"
-    ).df()
-    unl = net.sql(_UNLINKED_SQL, recurring=RECURRING_SQL.format(**net.tables)).fetchone()
-    assert unl is not None
-    unlinked = dict(
-        zip(
-            (
-                "n_network_offenders_with_unlinked_links",
-                "n_links_unlinked_by_network_offenders",
-                "n_offenders_recurring_if_unlinked_counted",
-                "n_offenders_only_unlinked",
-            ),
-            (int(v) for v in unl),
-            strict=True,
-        )
-    )
-    revict = _revictimisation(net, conf_level)
-    ttr = _quantiles(net.sql(_RETURN_TIME_SQL).df()["days"])
-    t0 = time.perf_counter()
-    comp, sizes, codes = _components(net)
-    t["components"] = time.perf_counter() - t0
-    snaps = _snapshots(net, codes) if codes else _snapshots(net, {"n": np.array([0])})
-    t0 = time.perf_counter()
-    proj = net.projection()
-    t["projection"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    clock = _Clock(t)
+    with clock("recurring"):
+        recurring = net.recurring()
+    with clock("sql_measures"):
+        counts = net.counts()
+        vpo = net.sql(
+            "SELECT victims::BIGINT AS victims, count(*)::BIGINT AS n_offenders FROM "
+            "(SELECT offender_id, count(DISTINCT person_id) AS victims FROM {links} GROUP BY 1) "
+            "GROUP BY 1 ORDER BY 1"
+        ).df()
+        unlinked = _unlinked(net)
+        revict = _revictimisation(net, conf_level)
+        ttr = _quantiles(net.sql(_RETURN_TIME_SQL).df()["days"])
+    with clock("components"):
+        comp, sizes, codes = _components(net)
+    with clock("snapshots"):
+        snaps = _snapshots(net, codes if codes else {"n": np.array([0])})
+    with clock("projection"):
+        proj = net.projection()
+    co_t: dict[str, float] = {}
     co, offenders = co_offending_measures(
-        proj, seed=seed, backend=backend, betweenness_sample=betweenness_sample, exact_limit=exact_limit
+        proj,
+        seed=seed,
+        backend=backend,
+        betweenness_sample=betweenness_sample,
+        exact_limit=exact_limit,
+        timings=co_t,
     )
-    t["co_offending"] = time.perf_counter() - t0
+    t.update({f"co_offending_{k}": v for k, v in co_t.items()})
     co["n_isolated_offenders"] = counts["n_offenders"] - co["n_offenders"]
     params = {
         "seed": seed,

@@ -114,3 +114,24 @@ def test_igraph_communities_are_reproducible_and_agree_on_clear_structure():
     assert a["community"].tolist() == b["community"].tolist() == n["community"].tolist()
     assert s1["communities"]["backend"] == "igraph"
     assert "differ" in s1["communities"]["cross_backend"]
+
+
+def test_betweenness_over_many_small_components_equals_networkx_on_the_whole_graph():
+    """Batching small components for exact betweenness gives networkx's values on the whole graph."""
+    import networkx as nx
+
+    rng = np.random.default_rng(21)
+    edges, base = [], 0
+    for _ in range(300):
+        size = int(rng.integers(3, 9))
+        perm = rng.permutation(size) + base
+        edges += [(perm[i], perm[i + 1]) for i in range(size - 1)]  # a path ...
+        edges += [(perm[0], perm[-1])] if rng.random() < 0.3 else []  # ... or a cycle
+        base += size
+    names = {i: f"offender-{i:05d}" for i in range(base)}
+    proj = _proj([(names[a], names[b]) for a, b in edges])
+    _, off = co_offending_measures(proj, seed=1)
+    g = nx.Graph([(names[a], names[b]) for a, b in edges])
+    expected = nx.betweenness_centrality(g, normalized=False)
+    got = dict(zip(off["offender_id"], off["betweenness"], strict=True))
+    assert got == {k: pytest.approx(v) for k, v in expected.items()}
