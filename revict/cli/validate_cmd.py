@@ -33,7 +33,7 @@ def render_summary(report: object, *, show_passed: bool = False) -> None:
         ("of", {"justify": "right"}),
         ("finding", {"overflow": "fold"}),
     ):
-        table.add_column(col, **kw)  # type: ignore[arg-type]
+        table.add_column(col, **kw)
     for c in shown:
         status = "passed" if c.passed else str(c.severity)
         style = "green" if c.passed else _STYLE[str(c.severity)]

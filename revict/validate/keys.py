@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from revict.contract.models import ForeignKey, SourceSpec
@@ -16,8 +17,8 @@ KEY_DOMAIN_MIN_KEYS = 10
 def check_keys(ctx: Ctx) -> None:
     """Uniqueness, duplicate rows and foreign keys of every source that was read."""
     for name, spec in ctx.loaded():
-        ctx.guarded("uniqueness", name, lambda name=name, spec=spec: _unique(ctx, name, spec))
-        ctx.guarded("foreign-key", name, lambda name=name, spec=spec: _foreign(ctx, name, spec))
+        ctx.guarded("uniqueness", name, partial(_unique, ctx, name, spec))
+        ctx.guarded("foreign-key", name, partial(_foreign, ctx, name, spec))
 
 
 def _unique_columns(spec: SourceSpec) -> list[str]:
@@ -196,7 +197,7 @@ def _wrong_table(ctx: Ctx, name: str, spec: SourceSpec) -> None:
         if len(fks) < 2:
             continue
         total = ctx.rows(name)
-        failed, ex = 0, []
+        failed, ex = 0, []  # type: tuple[int, list[Any]]
         for fk in fks:
             unres = ctx.state["unresolved"][(name, col, fk.references)]
             for o in fks:

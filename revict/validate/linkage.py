@@ -6,6 +6,7 @@ A *linked source* is one whose ``person_key`` is a foreign key to another source
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from revict.contract.models import ColumnType, ForeignKey, SourceSpec
@@ -36,8 +37,8 @@ SPLIT_MAX_ROWS = 2_000_000
 def check_linkage(ctx: Ctx) -> None:
     """Link rates with their breakdown, link metadata, records per person, conflicts, split hint."""
     for name, spec, fk in linked_sources(ctx):
-        ctx.guarded("link-rate", name, lambda name=name, spec=spec, fk=fk: _link_rates(ctx, name, spec, fk))
-        ctx.guarded("records-per-person", name, lambda name=name, fk=fk: _records_per_person(ctx, name, fk))
+        ctx.guarded("link-rate", name, partial(_link_rates, ctx, name, spec, fk))
+        ctx.guarded("records-per-person", name, partial(_records_per_person, ctx, name, fk))
     ctx.guarded("attribute-agreement", "(all)", lambda: _attribute_conflicts(ctx))
     ctx.guarded("split-person", "(all)", lambda: _split_hint(ctx))
 
@@ -104,12 +105,12 @@ def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
             FROM {event_table(name)} GROUP BY GROUPING SETS ({sets})"""
     ).fetchall()
     labels = list(groups)
-    overall = None
+    overall: dict[str, Any] | None = None
     table: list[dict[str, Any]] = []
     for row in rows:
         n, empty, unresolved = int(row[-3] or 0), int(row[-2] or 0), int(row[-1] or 0)
         i = next((i for i in range(len(labels)) if row[2 * i] == 0), None)
-        entry = {
+        entry: dict[str, Any] = {
             "by": labels[i] if i is not None else "all",
             "group": _label(row[2 * i + 1], groups[labels[i]][1]) if i is not None else "all",
             "code": row[2 * i + 1] if i is not None else None,
@@ -133,13 +134,13 @@ def _link_rates(ctx: Ctx, name: str, spec: SourceSpec, fk: ForeignKey) -> None:
     ]
     ex: list[Any] = []
     if overall["key_not_found"]:
-        row = ctx.con.execute(
+        got = ctx.con.execute(
             f"SELECT arg_min({{'r': _row, 'v': {qi(fk.column)}}}, _row, 5) FROM raw_{name} WHERE _row IN "
             f"(SELECT _row FROM {event_table(name)} WHERE unresolved)"
         ).fetchone()
-        ex = (row[0] if row else None) or []
-    n_filled = overall["records"] - overall["empty_key"]
-    report_fk(ctx, name, fk, filled=n_filled, failed=overall["key_not_found"], examples=ex)
+        ex = (got[0] if got else None) or []
+    n_filled = int(overall["records"]) - int(overall["empty_key"])
+    report_fk(ctx, name, fk, filled=n_filled, failed=int(overall["key_not_found"]), examples=ex)
 
 
 def _unlinked(ctx: Ctx, name: str, fk: ForeignKey, o: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from functools import partial
 from typing import Any
 
 from revict.contract.models import ColumnType, SourceSpec
@@ -111,6 +112,7 @@ IBAN_LENGTHS = {
     "VG": 24,
     "XK": 20,
 }
+
 
 @functools.cache
 def python_pii_pattern() -> re.Pattern[str]:
@@ -239,7 +241,7 @@ def check_personal_data(ctx: Ctx) -> None:
     """Scan every column of every source for personal data (one candidate scan per source)."""
     install_macros(ctx)
     for name, spec in ctx.loaded():
-        ctx.guarded("personal-data", name, lambda name=name, spec=spec: _personal_one(ctx, name, spec))
+        ctx.guarded("personal-data", name, partial(_personal_one, ctx, name, spec))
 
 
 def _personal_one(ctx: Ctx, name: str, spec: SourceSpec) -> None:

@@ -10,6 +10,7 @@ hex strings of those lengths; otherwise it passes without enumerating.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -35,9 +36,7 @@ def check_mixed_formats(ctx: Ctx) -> None:
     """Warn when a pseudonym column mixes formats (usually two key versions that will not join)."""
     for name, spec in ctx.loaded():
         for col in _pseudonym_columns(ctx, name, spec):
-            ctx.guarded(
-                "pseudonym-format", name, lambda name=name, spec=spec, col=col: _mixed_one(ctx, name, spec, col)
-            )
+            ctx.guarded("pseudonym-format", name, partial(_mixed_one, ctx, name, spec, col))
 
 
 def _partition(ctx: Ctx, name: str, spec: SourceSpec, col: str) -> str:

@@ -7,6 +7,8 @@ its counts into checks or leaves facts for a later group (``Ctx.state``).
 
 from __future__ import annotations
 
+from functools import partial
+
 from revict.contract.models import ColumnType, SourceSpec
 from revict.validate._sql import Ctx, Hoist, Planned, ql, run_plans, typed, val
 from revict.validate.linkage import link_meta_plans
@@ -19,7 +21,7 @@ def check_rows(ctx: Ctx) -> None:
     """Run the row pass over every source that was read."""
     install_macros(ctx)
     for name, spec in ctx.loaded():
-        ctx.guarded("value", name, lambda name=name, spec=spec: _one(ctx, name, spec))
+        ctx.guarded("value", name, partial(_one, ctx, name, spec))
 
 
 def _one(ctx: Ctx, name: str, spec: SourceSpec) -> None:

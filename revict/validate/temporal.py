@@ -5,6 +5,7 @@ Dates inside the data window are checked per column in :mod:`revict.validate.str
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from revict.contract.models import ColumnType, ForeignKey, SourceSpec
@@ -71,7 +72,7 @@ def check_time(ctx: Ctx) -> None:
             continue
         dates = [c for c in event_date_columns(spec) if c in ctx.present(name)]
         for j, col in enumerate(dates):
-            ctx.guarded("time", name, lambda name=name, j=j, col=col, attrs=attrs: _time_one(ctx, name, j, col, attrs))
+            ctx.guarded("time", name, partial(_time_one, ctx, name, j, col, attrs))
 
 
 def _time_one(ctx: Ctx, name: str, j: int, col: str, attrs: dict[str, Any]) -> None:
