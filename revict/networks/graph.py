@@ -25,9 +25,9 @@ offender is two nodes of the bipartite graph. The networkx graph is built lazily
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -342,38 +342,34 @@ def build_offender_network(
     )
 
 
-def _node_tables(net: OffenderNetwork) -> tuple[pd.DataFrame, pd.DataFrame]:
-    victims = net.sql(
-        "SELECT person_id, count(DISTINCT (event_type, event_id))::BIGINT AS n_events, "
-        "count(DISTINCT offender_id)::BIGINT AS n_offenders, min(index_date) AS index_date, "
-        "year(min(event_date)) AS first_year FROM {links} GROUP BY person_id ORDER BY person_id"
-    ).df()
-    offenders = net.sql(
-        "SELECT l.offender_id, count(DISTINCT (l.event_type, l.event_id))::BIGINT AS n_events, "
-        "count(DISTINCT l.person_id)::BIGINT AS n_victims, year(min(l.event_date)) AS first_year, "
-        "coalesce(any_value(r.kind), 'none') AS kind "
-        "FROM {links} l LEFT JOIN (" + RECURRING_SQL + ") r ON r.offender_id = l.offender_id "
-        "GROUP BY l.offender_id ORDER BY l.offender_id"
-    ).df()
-    return victims, offenders
+_VICTIMS_SQL = """
+SELECT person_id, count(DISTINCT (event_type, event_id))::BIGINT AS n_events,
+       count(DISTINCT offender_id)::BIGINT AS n_offenders, min(index_date) AS index_date,
+       year(min(event_date)) AS first_year
+FROM {links} GROUP BY person_id ORDER BY person_id
+"""
+
+_OFFENDERS_SQL = (
+    """
+SELECT l.offender_id, count(DISTINCT (l.event_type, l.event_id))::BIGINT AS n_events,
+       count(DISTINCT l.person_id)::BIGINT AS n_victims, year(min(l.event_date)) AS first_year,
+       coalesce(any_value(r.kind), 'none') AS kind
+FROM {links} l LEFT JOIN ("""
+    + RECURRING_SQL
+    + """) r ON r.offender_id = l.offender_id
+GROUP BY l.offender_id ORDER BY l.offender_id
+"""
+)
+
+#: Rows fetched at a time while building the networkx graph (bounds the memory beside the graph).
+FETCH_ROWS = 50_000
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        return None
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()
-
-
-def _opt_int(value: Any) -> int | None:
-    return None if pd.isna(value) else int(value)
-
-
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in df.to_dict("records")]
+def _fetch(net: OffenderNetwork, template: str) -> Iterator[tuple[Any, ...]]:
+    """Yield result rows of a query in chunks (DuckDB returns dates as datetime.date)."""
+    cur = net.sql(template)
+    while rows := cur.fetchmany(FETCH_ROWS):
+        yield from rows
 
 
 def to_networkx(net: OffenderNetwork) -> nx.Graph:
@@ -389,42 +385,42 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
     import networkx as nx
 
     g = nx.Graph(scope=net.scope)
-    victims, offenders = _node_tables(net)
-    for r in _rows(victims):
+    for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL):
         g.add_node(
-            VICTIM_PREFIX + r["person_id"],
+            VICTIM_PREFIX + person,
             role="victim",
             bipartite=0,
-            pseudonym=r["person_id"],
-            n_events=int(r["n_events"]),
-            n_offenders=int(r["n_offenders"]),
-            index_date=_as_date(r["index_date"]),
-            first_year=_opt_int(r["first_year"]),
+            pseudonym=person,
+            n_events=n_events,
+            n_offenders=n_offenders,
+            index_date=index_date,
+            first_year=first_year,
         )
-    for r in _rows(offenders):
+    for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL):
         g.add_node(
-            OFFENDER_PREFIX + r["offender_id"],
+            OFFENDER_PREFIX + offender,
             role="offender",
             bipartite=1,
-            pseudonym=r["offender_id"],
-            n_events=int(r["n_events"]),
-            n_victims=int(r["n_victims"]),
-            kind=r["kind"],
-            is_recurring=r["kind"] != "none",
-            first_year=_opt_int(r["first_year"]),
+            pseudonym=offender,
+            n_events=n_events,
+            n_victims=n_victims,
+            kind=kind,
+            is_recurring=kind != "none",
+            first_year=first_year,
         )
-    for r in _rows(net.edges()):
+    for row in _fetch(net, EDGES_SQL):
+        offender, person, n_events, first, last, first_year, has_index, ids, dates, types, cats = row
         g.add_edge(
-            OFFENDER_PREFIX + r["offender_id"],
-            VICTIM_PREFIX + r["person_id"],
-            n_events=int(r["n_events"]),
-            first_date=_as_date(r["first_date"]),
-            last_date=_as_date(r["last_date"]),
-            first_year=_opt_int(r["first_year"]),
-            has_index_registration=bool(r["has_index_registration"]),
-            event_ids=tuple(r["event_ids"]),
-            event_dates=tuple(_as_date(d) for d in r["event_dates"]),
-            event_types=tuple(r["event_types"]),
-            categories=tuple(r["categories"]),
+            OFFENDER_PREFIX + offender,
+            VICTIM_PREFIX + person,
+            n_events=n_events,
+            first_date=first,
+            last_date=last,
+            first_year=first_year,
+            has_index_registration=bool(has_index),
+            event_ids=tuple(ids),
+            event_dates=tuple(dates),
+            event_types=tuple(types),
+            categories=tuple(cats),
         )
     return g

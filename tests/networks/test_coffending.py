@@ -135,3 +135,21 @@ def test_betweenness_over_many_small_components_equals_networkx_on_the_whole_gra
     expected = nx.betweenness_centrality(g, normalized=False)
     got = dict(zip(off["offender_id"], off["betweenness"], strict=True))
     assert got == {k: pytest.approx(v) for k, v in expected.items()}
+
+
+def test_pairs_are_one_community_and_modularity_is_of_the_whole_graph():
+    """Each two-offender component is one community, and the modularity is networkx's on the whole projection."""
+    import networkx as nx
+
+    cliques = _two_cliques()
+    pairs = _proj([(f"offender-p{i}x", f"offender-p{i}y") for i in range(6)])
+    proj = pd.concat([cliques, pairs], ignore_index=True)
+    summary, off = co_offending_measures(proj, seed=2)
+    comm = dict(zip(off["offender_id"], off["community"], strict=True))
+    for i in range(6):
+        assert comm[f"offender-p{i}x"] == comm[f"offender-p{i}y"]
+    assert len(set(comm.values())) == 2 + 6
+    g = nx.Graph()
+    g.add_weighted_edges_from(proj.itertuples(index=False, name=None))
+    parts = off.groupby("community")["offender_id"].apply(set).tolist()
+    assert summary["communities"]["modularity"] == pytest.approx(nx.community.modularity(g, parts))
