@@ -41,8 +41,20 @@ def render_summary(report: object, *, show_passed: bool = False) -> None:
         rows = ", ".join(str(e.row) for e in c.examples)
         finding = escape(c.message) + (f" [dim](rows {rows})[/]" if rows else "")
         table.add_row(f"[{style}]{status}[/]", c.id, escape(where), f"{c.failed_rows:,}", f"{c.total_rows:,}", finding)
-    if shown:
+    if shown and console.width >= 120:
         console.print(table, highlight=False)
+    elif shown:  # narrow terminal: one block per check reads better than a squeezed table
+        console.print(f"[bold]revict validate: schema {escape(report.schema)}[/]", highlight=False)
+        for c in shown:
+            status = "passed" if c.passed else str(c.severity)
+            style = "green" if c.passed else _STYLE[str(c.severity)]
+            where = c.source + (f".{c.column}" if c.column else "")
+            rows = ", ".join(str(e.row) for e in c.examples)
+            console.print(
+                f"[{style}]{status:<7}[/] [bold]{c.id}[/] {escape(where)}: {c.failed_rows:,} of {c.total_rows:,}\n"
+                f"        {escape(c.message)}" + (f" [dim](rows {rows})[/]" if rows else ""),
+                highlight=False,
+            )
     n_pass = sum(c.passed for c in report.checks)
     if not show_passed and n_pass:
         console.print(f"[green]{n_pass} checks passed[/] (see --json / --html, or --all)", highlight=False)
