@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validate"))
 from vdata import clean_tables, write_tables  # noqa: E402
 
 from revict.cli.main import app  # noqa: E402
+from revict.contract.schema_io import DEFAULT_SCHEMA_PATH  # noqa: E402
 
 SOURCES = ["persons", "victim_registrations", "victimisations", "perpetrator_links"]
 
@@ -36,7 +38,9 @@ def _bsn(seed: int) -> str:
 @st.composite
 def corruption(draw: st.DrawFn) -> tuple[str, str, int, str, str]:
     """(kind, source, row, column-choice, raw value) of one corruption, with a unique raw marker."""
-    kind = draw(st.sampled_from(["type", "date", "key", "pii", "truncate", "encoding", "utf16", "delete_col"]))
+    kind = draw(
+        st.sampled_from(["type", "date", "key", "pii", "truncate", "encoding", "utf16", "delete_col", "no_header"])
+    )
     source = draw(st.sampled_from(SOURCES))
     row = draw(st.integers(0, 19))
     col = draw(st.integers(0, 7))
@@ -90,11 +94,17 @@ def _apply(folder: Path, tables: dict, corruptions: list) -> tuple[list[str], bo
         elif kind == "encoding":
             p.write_bytes(data.replace(b",", "\u00e9,".encode("latin-1"), 1))
         elif kind == "utf16":
-            p.write_bytes(data.decode("utf-8").encode("utf-16"))
+            p.write_bytes(data.decode("latin-1").encode("utf-16"))
+        elif kind == "no_header":
+            p.write_bytes(data.split(b"\n", 1)[-1])
     return injected, pii and not destructive
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("REVICT_PROPERTY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(corruption(), min_size=1, max_size=6))
 def test_validate_survives_corruption_and_never_leaks(corruptions: list) -> None:
     """Random corruption never crashes validate, always yields a report, and no raw value leaks."""
@@ -116,7 +126,7 @@ def test_validate_survives_corruption_and_never_leaks(corruptions: list) -> None
                 [
                     "validate",
                     "--schema",
-                    "schemas/nl-trafficking.yaml",
+                    str(DEFAULT_SCHEMA_PATH),
                     "--data",
                     str(folder),
                     "--json",

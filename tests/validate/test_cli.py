@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from vdata import clean_tables, write_tables
 
 from revict.cli.main import app
+from revict.contract.schema_io import DEFAULT_SCHEMA_PATH
 
-SCHEMA = "schemas/nl-trafficking.yaml"
+SCHEMA = str(DEFAULT_SCHEMA_PATH)
 runner = CliRunner()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from vdata import clean_tables, one, run, write_tables
 
+from revict.contract.schema_io import DEFAULT_SCHEMA_PATH
 from revict.synth import CANARY_PATTERN
 from revict.validate import ValidationReport, validate
 
@@ -82,7 +83,7 @@ def test_synthetic_data_pass_without_errors(tmp_path_factory: pytest.TempPathFac
 
     folder = tmp_path_factory.mktemp("synth2000")
     synthesize(folder, victims=2000, seed=1)
-    report = validate("schemas/nl-trafficking.yaml", folder)
+    report = validate(DEFAULT_SCHEMA_PATH, folder)
     assert [(c.id, c.source, c.column) for c in report.checks if c.is_error] == []
     assert report.valid
     assert not any(c.id == "check_crashed" for c in report.checks)
