@@ -538,3 +538,24 @@ def test_unkeyed_sha256_reversed_over_the_full_range(tables, validate_tables) ->
     tables["perpetrator_links"][0]["offender_id"] = hashlib.sha256(bsn.encode()).hexdigest()
     c = one(validate_tables(tables, deep=True), "pseudonym_unkeyed_hash", "perpetrator_links", "offender_id")
     assert c.failed_rows == 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "code"),
+    [
+        (lambda b: b + b"per-extra0001x,1990,F,NL,,,surplus\n", "file_ragged"),
+        (lambda b: b"", "file_empty"),
+        (lambda b: b.replace(b"sex,origin", b"sex,sex", 1), "file_header"),
+        (lambda b: b.decode().encode("utf-16"), "file_encoding"),
+    ],
+)
+def test_unreadable_files_are_one_error_each(tables, tmp_path, damage, code) -> None:
+    """A ragged, empty, badly headed or UTF-16 extract is one error naming the problem; other sources still run."""
+    folder = write_tables(tmp_path / code, tables)
+    p = folder / "persons.csv"
+    p.write_bytes(damage(p.read_bytes()))
+    r = run(folder)
+    c = one(r, code, "persons")
+    assert (c.failed_rows, c.severity) == (1, "error")
+    assert find(r, "file_unreadable", "persons") == [] or code == "file_unreadable"
+    assert one(r, "key_not_unique", "victimisations", "incident_id").passed
