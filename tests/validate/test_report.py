@@ -91,3 +91,14 @@ def test_synthetic_data_pass_without_errors(tmp_path_factory: pytest.TempPathFac
     assert re.search(CANARY_PATTERN, text) is None
     link_rates = report.diagnostics["link_rates"]
     assert set(link_rates) == {"victim_registrations", "victimisations"}
+
+
+def test_parquet_extracts_validate_like_csv(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Synthetic Parquet extracts validate with no error, as their CSV twins do."""
+    from revict.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("synth_parquet")
+    synthesize(folder, victims=300, seed=3, fmt="parquet")
+    report = validate(DEFAULT_SCHEMA_PATH, folder)
+    assert report.valid
+    assert {f["path"].rsplit(".", 1)[-1] for f in report.files.values()} == {"parquet"}
