@@ -385,6 +385,8 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
     import networkx as nx
 
     g = nx.Graph(scope=net.scope)
+    pool: dict[Any, Any] = {}
+    share = pool.setdefault  # one object per distinct date, year, kind, type, category: saves memory
     for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL):
         g.add_node(
             VICTIM_PREFIX + person,
@@ -393,8 +395,8 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
             pseudonym=person,
             n_events=n_events,
             n_offenders=n_offenders,
-            index_date=index_date,
-            first_year=first_year,
+            index_date=share(index_date, index_date),
+            first_year=share(first_year, first_year),
         )
     for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL):
         g.add_node(
@@ -404,9 +406,9 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
             pseudonym=offender,
             n_events=n_events,
             n_victims=n_victims,
-            kind=kind,
+            kind=share(kind, kind),
             is_recurring=kind != "none",
-            first_year=first_year,
+            first_year=share(first_year, first_year),
         )
     for row in _fetch(net, EDGES_SQL):
         offender, person, n_events, first, last, first_year, has_index, ids, dates, types, cats = row
@@ -414,13 +416,13 @@ def to_networkx(net: OffenderNetwork) -> nx.Graph:
             OFFENDER_PREFIX + offender,
             VICTIM_PREFIX + person,
             n_events=n_events,
-            first_date=first,
-            last_date=last,
-            first_year=first_year,
+            first_date=share(first, first),
+            last_date=share(last, last),
+            first_year=share(first_year, first_year),
             has_index_registration=bool(has_index),
             event_ids=tuple(ids),
-            event_dates=tuple(dates),
-            event_types=tuple(types),
-            categories=tuple(cats),
+            event_dates=tuple(share(d, d) for d in dates),
+            event_types=tuple(share(t, t) for t in types),
+            categories=tuple(share(c, c) for c in cats),
         )
     return g
