@@ -127,13 +127,15 @@ FROM rec JOIN pv ON pv.year = rec.year JOIN ev ON ev.year = rec.year ORDER BY re
 """
 
 
-def _largest(n_nodes: int, a: np.ndarray, b: np.ndarray) -> int:
+def _largest(a: np.ndarray, b: np.ndarray) -> int:
+    """Nodes in the largest component of the edges (a, b); nodes relabelled to the ones present."""
     if len(a) == 0:
         return 0
-    mat = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
+    present, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    n = len(present)
+    mat = coo_matrix((np.ones(len(a), dtype=np.int8), (inverse[: len(a)], inverse[len(a) :])), shape=(n, n))
     _, labels = connected_components(mat, directed=False)
-    sizes = np.bincount(labels[np.unique(np.concatenate([a, b]))])
-    return int(sizes.max())
+    return int(np.bincount(labels).max())
 
 
 def _components(net: OffenderNetwork) -> tuple[dict[str, Any], pd.DataFrame, dict[str, np.ndarray]]:
@@ -179,13 +181,12 @@ def _snapshots(net: OffenderNetwork, codes: dict[str, np.ndarray]) -> pd.DataFra
                 "largest_component_cumulative",
             ]
         )
-    n = int(codes["n"][0])
     largest, cumulative = [], []
     for y in yearly["year"].astype(int):
         this = codes["year"] == y
         upto = (codes["year"] <= y) & (codes["year"] >= 0)
-        largest.append(_largest(n, codes["vc"][this], codes["oc"][this]))
-        cumulative.append(_largest(n, codes["vc"][upto], codes["oc"][upto]))
+        largest.append(_largest(codes["vc"][this], codes["oc"][this]))
+        cumulative.append(_largest(codes["vc"][upto], codes["oc"][upto]))
     out = yearly.astype(dict.fromkeys(("year", "offenders", "victims", "edges", "events", "recurring"), "int64"))
     out["largest_component"] = largest
     out["largest_component_cumulative"] = cumulative
