@@ -372,57 +372,107 @@ def _fetch(net: OffenderNetwork, template: str) -> Iterator[tuple[Any, ...]]:
         yield from rows
 
 
-def to_networkx(net: OffenderNetwork) -> nx.Graph:
-    """Build the bipartite networkx graph (nodes and edges added in sorted order).
+#: Attribute types of the nodes and edges :func:`iter_nodes` / :func:`iter_edges` yield,
+#: after sanitising for GraphML/GEXF (dates and tuples become strings).
+NODE_ATTR_TYPES: dict[str, type] = {
+    "role": str,
+    "bipartite": int,
+    "pseudonym": str,
+    "n_events": int,
+    "n_offenders": int,
+    "index_date": str,
+    "first_year": int,
+    "n_victims": int,
+    "kind": str,
+    "is_recurring": bool,
+}
+EDGE_ATTR_TYPES: dict[str, type] = {
+    "n_events": int,
+    "first_date": str,
+    "last_date": str,
+    "first_year": int,
+    "has_index_registration": bool,
+    "event_ids": str,
+    "event_dates": str,
+    "event_types": str,
+    "categories": str,
+}
+
+
+def iter_nodes(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(node, attributes)`` of every victim, then every offender, in sorted order.
 
     Victim nodes ``"v:<person_id>"`` carry role ``"victim"``, ``bipartite=0``, pseudonym,
     n_events, n_offenders, index_date, first_year; offender nodes ``"o:<offender_id>"``
     role ``"offender"``, ``bipartite=1``, pseudonym, n_events, n_victims, kind
     (``serial``/``returning``/``both``/``repeat``/``none``), is_recurring, first_year.
-    Edges carry n_events, first_date, last_date, first_year, has_index_registration and
-    the tuples event_ids, event_dates, event_types, categories.
+    Rows are fetched in chunks, so memory stays bounded.
+    """
+    share = (pool if pool is not None else {}).setdefault  # one object per distinct value: saves memory
+    for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL):
+        yield (
+            VICTIM_PREFIX + person,
+            {
+                "role": "victim",
+                "bipartite": 0,
+                "pseudonym": person,
+                "n_events": n_events,
+                "n_offenders": n_offenders,
+                "index_date": share(index_date, index_date),
+                "first_year": share(first_year, first_year),
+            },
+        )
+    for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL):
+        yield (
+            OFFENDER_PREFIX + offender,
+            {
+                "role": "offender",
+                "bipartite": 1,
+                "pseudonym": offender,
+                "n_events": n_events,
+                "n_victims": n_victims,
+                "kind": share(kind, kind),
+                "is_recurring": kind != "none",
+                "first_year": share(first_year, first_year),
+            },
+        )
+
+
+def iter_edges(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield ``(offender node, victim node, attributes)`` per pair, in sorted order.
+
+    Attributes: n_events, first_date, last_date, first_year, has_index_registration and
+    the tuples event_ids, event_dates, event_types, categories (one entry per event).
+    """
+    share = (pool if pool is not None else {}).setdefault
+    for row in _fetch(net, EDGES_SQL):
+        offender, person, n_events, first, last, first_year, has_index, ids, dates, types, cats = row
+        yield (
+            OFFENDER_PREFIX + offender,
+            VICTIM_PREFIX + person,
+            {
+                "n_events": n_events,
+                "first_date": share(first, first),
+                "last_date": share(last, last),
+                "first_year": share(first_year, first_year),
+                "has_index_registration": bool(has_index),
+                "event_ids": tuple(ids),
+                "event_dates": tuple(share(d, d) for d in dates),
+                "event_types": tuple(share(t, t) for t in types),
+                "categories": tuple(share(c, c) for c in cats),
+            },
+        )
+
+
+def to_networkx(net: OffenderNetwork) -> nx.Graph:
+    """Build the bipartite networkx graph from :func:`iter_nodes` and :func:`iter_edges`.
+
+    Nodes and edges are added in sorted order; see those functions for the attributes.
     """
     import networkx as nx
 
     g = nx.Graph(scope=net.scope)
     pool: dict[Any, Any] = {}
-    share = pool.setdefault  # one object per distinct date, year, kind, type, category: saves memory
-    for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL):
-        g.add_node(
-            VICTIM_PREFIX + person,
-            role="victim",
-            bipartite=0,
-            pseudonym=person,
-            n_events=n_events,
-            n_offenders=n_offenders,
-            index_date=share(index_date, index_date),
-            first_year=share(first_year, first_year),
-        )
-    for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL):
-        g.add_node(
-            OFFENDER_PREFIX + offender,
-            role="offender",
-            bipartite=1,
-            pseudonym=offender,
-            n_events=n_events,
-            n_victims=n_victims,
-            kind=share(kind, kind),
-            is_recurring=kind != "none",
-            first_year=share(first_year, first_year),
-        )
-    for row in _fetch(net, EDGES_SQL):
-        offender, person, n_events, first, last, first_year, has_index, ids, dates, types, cats = row
-        g.add_edge(
-            OFFENDER_PREFIX + offender,
-            VICTIM_PREFIX + person,
-            n_events=n_events,
-            first_date=share(first, first),
-            last_date=share(last, last),
-            first_year=share(first_year, first_year),
-            has_index_registration=bool(has_index),
-            event_ids=tuple(ids),
-            event_dates=tuple(share(d, d) for d in dates),
-            event_types=tuple(share(t, t) for t in types),
-            categories=tuple(share(c, c) for c in cats),
-        )
+    g.add_nodes_from(iter_nodes(net, pool))
+    g.add_edges_from(iter_edges(net, pool))
     return g

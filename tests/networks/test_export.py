@@ -75,17 +75,50 @@ def test_sanitise_value(value, expected):
 
 
 def test_failed_export_leaves_the_target_untouched(net, tmp_path, monkeypatch):
-    """When writing fails the previous export stays as it was and no temporary file is left."""
+    """When writing fails half-way the previous export stays as it was and no temporary file is left."""
+    from revict.networks import export
+
     out = tmp_path / "out"
     out.mkdir()
     target = out / "network.graphml"
     target.write_text("previous", encoding="utf-8")
 
-    def boom(*args, **kwargs):
+    def boom(fh, *args):
+        fh.write("<graphml>")
         raise OSError("disk full")
 
-    monkeypatch.setattr(nx, "write_graphml", boom)
+    monkeypatch.setattr(export, "_graphml", boom)
     with pytest.raises(OSError, match="disk full"):
         export_graphml(net, target)
     assert target.read_text(encoding="utf-8") == "previous"
     assert [p.name for p in out.iterdir()] == ["network.graphml"]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_streamed_export_has_the_declared_attribute_types(net, tmp_path, fmt):
+    """Counts read back as int, flags as bool and dates as ISO strings, from both formats."""
+    path = (export_graphml if fmt == "graphml" else export_gexf)(net, tmp_path / f"n.{fmt}")
+    back = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    node = back.nodes["o:" + oid("O1")]
+    assert type(node["n_events"]) is int
+    assert type(node["is_recurring"]) is bool
+    assert node["kind"] == "returning"
+    edge = back.edges["o:" + oid("O1"), "v:" + pid("PA")]
+    assert type(edge["first_year"]) is int
+    assert edge["first_date"] == "2015-01-10"
+    assert edge["event_types"] == "registration;victimisation"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_any_networkx_graph_round_trips_with_awkward_text(tmp_path, fmt):
+    """A plain networkx graph with XML-special and non-ASCII text, mixed numbers and lists round-trips."""
+    g = nx.Graph(name="x")
+    g.add_node("a<&>\"'", note="5 < 6 & \"quoted\" 'x' é", n=1, f=2.5)
+    g.add_node("b", note="plain", n=2.0, f=3, tags=["p", "q"])
+    g.add_edge("a<&>\"'", "b", w=1, ok=False)
+    path = (export_graphml if fmt == "graphml" else export_gexf)(g, tmp_path / f"g.{fmt}")
+    back = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    _same(sanitised_graph(g), back)
+    assert back.nodes["b"]["n"] == 2.0
+    assert type(back.nodes["a<&>\"'"]["n"]) is float  # int and float in one attribute widen to float
+    assert back.edges["a<&>\"'", "b"]["ok"] is False
