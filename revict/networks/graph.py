@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -209,8 +209,7 @@ class OffenderNetwork:
             "SELECT count(DISTINCT person_id), count(DISTINCT offender_id), "
             "count(DISTINCT (offender_id, person_id)), count(DISTINCT (event_type, event_id)), count(*) "
             "FROM {links}"
-        ).fetchone()
-        assert row is not None
+        ).fetchall()[0]
         keys = ("n_victims", "n_offenders", "n_edges", "n_events", "n_links")
         return {k: int(v) for k, v in zip(keys, row, strict=True)}
 
@@ -254,10 +253,8 @@ def _link_counts(con: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> dict
     row = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE NOT is_resolved), "
         f"count(*) FILTER (WHERE is_resolved AND person_id IS NULL) FROM {tables['all']}"
-    ).fetchone()
-    scoped = con.execute(f"SELECT count(*) FROM {tables['links']}").fetchone()
-    assert row is not None
-    assert scoped is not None
+    ).fetchall()[0]
+    scoped = con.execute(f"SELECT count(*) FROM {tables['links']}").fetchall()[0]
     return {
         "n_links": int(row[0]),
         "n_links_unresolved": int(row[1]),
@@ -361,13 +358,32 @@ GROUP BY l.offender_id ORDER BY l.offender_id
 """
 )
 
+#: (victim person_ids, offender_ids) to keep when streaming nodes and edges.
+Keep = tuple[Collection[str], Collection[str]]
+
 #: Rows fetched at a time while building the networkx graph (bounds the memory beside the graph).
 FETCH_ROWS = 50_000
 
 
-def _fetch(net: OffenderNetwork, template: str) -> Iterator[tuple[Any, ...]]:
-    """Yield result rows of a query in chunks (DuckDB returns dates as datetime.date)."""
-    cur = net.sql(template)
+def _fetch(
+    net: OffenderNetwork, template: str, keep: Keep | None = None, cols: tuple[str, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """Yield result rows of a query in chunks (DuckDB returns dates as datetime.date).
+
+    With ``keep`` (victim ids, offender ids) only rows whose ``cols`` (person_id /
+    offender_id) are kept are returned, sorted by ``cols``; the aggregates are still over
+    the whole network. Consume the rows before running another query on the connection.
+    """
+    if keep is None:
+        cur = net.sql(template)
+    else:
+        victims, offenders = (pd.DataFrame({"id": pd.array(list(ids), dtype="string")}) for ids in keep)
+        net.con.register("_net_keep_v", victims)
+        net.con.register("_net_keep_o", offenders)
+        inner = template.format(**net.tables)
+        table = {"person_id": "_net_keep_v", "offender_id": "_net_keep_o"}
+        where = " AND ".join(f"{c} IN (SELECT id FROM {table[c]})" for c in cols)
+        cur = net.con.execute(f"SELECT * FROM ({inner}) WHERE {where} ORDER BY {', '.join(cols)}")
     while rows := cur.fetchmany(FETCH_ROWS):
         yield from rows
 
@@ -399,17 +415,20 @@ EDGE_ATTR_TYPES: dict[str, type] = {
 }
 
 
-def iter_nodes(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+def iter_nodes(
+    net: OffenderNetwork, pool: dict[Any, Any] | None = None, *, keep: Keep | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``(node, attributes)`` of every victim, then every offender, in sorted order.
 
     Victim nodes ``"v:<person_id>"`` carry role ``"victim"``, ``bipartite=0``, pseudonym,
     n_events, n_offenders, index_date, first_year; offender nodes ``"o:<offender_id>"``
     role ``"offender"``, ``bipartite=1``, pseudonym, n_events, n_victims, kind
     (``serial``/``returning``/``both``/``repeat``/``none``), is_recurring, first_year.
-    Rows are fetched in chunks, so memory stays bounded.
+    Rows are fetched in chunks, so memory stays bounded. ``keep`` (victim ids, offender
+    ids) restricts the nodes yielded; their attributes still describe the whole network.
     """
     share = (pool if pool is not None else {}).setdefault  # one object per distinct value: saves memory
-    for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL):
+    for person, n_events, n_offenders, index_date, first_year in _fetch(net, _VICTIMS_SQL, keep, ("person_id",)):
         yield (
             VICTIM_PREFIX + person,
             {
@@ -422,7 +441,7 @@ def iter_nodes(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iter
                 "first_year": share(first_year, first_year),
             },
         )
-    for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL):
+    for offender, n_events, n_victims, first_year, kind in _fetch(net, _OFFENDERS_SQL, keep, ("offender_id",)):
         yield (
             OFFENDER_PREFIX + offender,
             {
@@ -438,14 +457,17 @@ def iter_nodes(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iter
         )
 
 
-def iter_edges(net: OffenderNetwork, pool: dict[Any, Any] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def iter_edges(
+    net: OffenderNetwork, pool: dict[Any, Any] | None = None, *, keep: Keep | None = None
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Yield ``(offender node, victim node, attributes)`` per pair, in sorted order.
 
     Attributes: n_events, first_date, last_date, first_year, has_index_registration and
     the tuples event_ids, event_dates, event_types, categories (one entry per event).
+    ``keep`` (victim ids, offender ids) keeps the edges between kept nodes.
     """
     share = (pool if pool is not None else {}).setdefault
-    for row in _fetch(net, EDGES_SQL):
+    for row in _fetch(net, EDGES_SQL, keep, ("offender_id", "person_id")):
         offender, person, n_events, first, last, first_year, has_index, ids, dates, types, cats = row
         yield (
             OFFENDER_PREFIX + offender,

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from revict._core.io import write_text_atomic
 from revict._core.masking import short_pseudonym
 
@@ -29,19 +31,56 @@ if TYPE_CHECKING:
 STAMP = "NOT FOR RELEASE"
 
 
-def _ego(g: nx.Graph, node: str, max_nodes: int) -> tuple[nx.Graph, str]:
-    import networkx as nx
+_EGO_SQL = """
+WITH v1 AS (SELECT DISTINCT person_id FROM {links} WHERE offender_id = ?)
+SELECT 'v' AS side, person_id AS id FROM v1
+UNION ALL
+SELECT DISTINCT 'o', offender_id FROM {links} WHERE person_id IN (SELECT person_id FROM v1)
+ORDER BY side, id
+"""
 
-    for radius in (2, 1):
-        h = nx.ego_graph(g, node, radius=radius)
-        if h.number_of_nodes() <= max_nodes:
-            return h, f"radius {radius}"
-    keep = [node, *sorted(g.neighbors(node))[: max_nodes - 1]]
-    return g.subgraph(keep), f"radius 1, first {max_nodes - 1} victims"
+
+def _ego(net: OffenderNetwork, offender: str, max_nodes: int) -> tuple[list[str], list[str], str]:
+    """Victims and offenders of the ego network (radius 2, else 1, else cut), from SQL."""
+    rows = net.con.execute(_EGO_SQL.format(**net.tables), [offender]).fetchall()
+    victims = [r[1] for r in rows if r[0] == "v"]
+    offenders = [r[1] for r in rows if r[0] == "o"]
+    if len(victims) + len(offenders) <= max_nodes:
+        return victims, offenders, "radius 2"
+    if len(victims) + 1 <= max_nodes:
+        return victims, [offender], "radius 1"
+    return victims[: max_nodes - 1], [offender], f"radius 1, first {max_nodes - 1} victims"
+
+
+def _small_components(net: OffenderNetwork, max_nodes: int, max_components: int) -> list[tuple[list[str], list[str]]]:
+    """Victims and offenders of the largest components of 3 to max_nodes nodes, never the largest one."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from revict.networks.measures import CODES_SQL
+
+    arr = net.sql(CODES_SQL).fetchnumpy()
+    vc, oc = (np.asarray(arr[k], dtype=np.int64) for k in ("vc", "oc"))
+    if len(vc) == 0:
+        return []
+    victims = [r[0] for r in net.sql("SELECT DISTINCT person_id FROM {links} ORDER BY person_id").fetchall()]
+    offenders = [r[0] for r in net.sql("SELECT DISTINCT offender_id FROM {links} ORDER BY offender_id").fetchall()]
+    nv, n = len(victims), len(victims) + len(offenders)
+    mat = coo_matrix((np.ones(len(vc), dtype=np.int8), (vc, nv + oc)), shape=(n, n))
+    _, labels = connected_components(mat, directed=False)
+    sizes = np.bincount(labels)
+    candidates = np.flatnonzero((sizes >= 3) & (sizes <= max_nodes))
+    candidates = candidates[candidates != int(np.argmax(sizes))]  # never the largest (giant) component
+    chosen = candidates[np.argsort(-sizes[candidates], kind="stable")][:max_components]
+    out = []
+    for c in chosen:
+        members = np.flatnonzero(labels == c)
+        out.append(([victims[i] for i in members if i < nv], [offenders[i - nv] for i in members if i >= nv]))
+    return out
 
 
 def _view_graphs(
-    g: nx.Graph,
+    net: OffenderNetwork,
     result: NetworkResult,
     *,
     egos: Sequence[str],
@@ -49,24 +88,30 @@ def _view_graphs(
     max_egos: int,
     max_components: int,
 ) -> list[tuple[str, nx.Graph]]:
+    """Build each view as a small networkx graph from its own nodes only (never the whole graph)."""
     import networkx as nx
 
-    from revict.networks.graph import OFFENDER_PREFIX
+    from revict.networks.graph import OFFENDER_PREFIX, VICTIM_PREFIX, iter_edges, iter_nodes
 
-    chosen = [*egos, *(o for o in result.recurring["offender_id"] if o not in set(egos))][: max_egos + len(egos)]
-    views: list[tuple[str, nx.Graph]] = []
+    rec = result.recurring.set_index("offender_id")
+    chosen = [*egos, *(o for o in rec.index if o not in set(egos))][: max_egos + len(egos)]
+    specs: list[tuple[str, list[str], list[str]]] = []
     for off in chosen:
-        node = OFFENDER_PREFIX + str(off)
-        if node in g:
-            h, how = _ego(g, node, max_nodes)
-            d = g.nodes[node]
-            label = f"{short_pseudonym(str(off))} ({d.get('kind', '')}, {d.get('n_victims', 0)} victims; {how})"
-            views.append((f"ego network {len(views) + 1}: {label}", h))
-    comps = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
-    small = [c for c in comps[1:] if 3 <= len(c) <= max_nodes]  # never the largest (giant) component
-    for i, comp in enumerate(small[:max_components], start=1):
-        views.append((f"component {i}: {len(comp)} nodes", g.subgraph(comp)))
-    return views
+        victims, offenders, how = _ego(net, str(off), max_nodes)
+        if victims:
+            kind, n_victims = rec["kind"].get(off, "none"), rec["victims"].get(off, len(victims))
+            label = f"{short_pseudonym(str(off))} ({kind}, {n_victims} victims; {how})"
+            specs.append((f"ego network {len(specs) + 1}: {label}", victims, offenders))
+    for i, (victims, offenders) in enumerate(_small_components(net, max_nodes, max_components), start=1):
+        specs.append((f"component {i}: {len(victims) + len(offenders)} nodes", victims, offenders))
+    keep = ({v for _, vs, _ in specs for v in vs}, {o for _, _, os in specs for o in os})
+    g = nx.Graph()
+    g.add_nodes_from(iter_nodes(net, keep=keep))
+    g.add_edges_from(iter_edges(net, keep=keep))
+    return [
+        (title, g.subgraph([VICTIM_PREFIX + v for v in vs] + [OFFENDER_PREFIX + o for o in os]))
+        for title, vs, os in specs
+    ]
 
 
 def _hover(d: dict[str, Any], degree: int) -> str:
@@ -81,7 +126,7 @@ def _hover(d: dict[str, Any], degree: int) -> str:
     return text + f"<br>events: {d.get('n_events', 0)}<br>degree: {degree}"
 
 
-def _layout_view(g: nx.Graph, h: nx.Graph, *, seed: int, iterations: int) -> dict[str, Any]:
+def _layout_view(h: nx.Graph, *, seed: int, iterations: int) -> dict[str, Any]:
     import networkx as nx
 
     k = nx.Graph()
@@ -92,8 +137,8 @@ def _layout_view(g: nx.Graph, h: nx.Graph, *, seed: int, iterations: int) -> dic
     community = {n: i for i, p in enumerate(sorted(parts, key=lambda p: (-len(p), min(p)))) for n in p}
     nodes = []
     for n in k.nodes():
-        d = g.nodes[n]
-        deg = int(g.degree(n))
+        d = h.nodes[n]
+        deg = int(d.get("n_victims", d.get("n_offenders", 0)))  # degree in the whole network
         nodes.append(
             {
                 "x": round(float(pos[n][0]), 4),
@@ -106,7 +151,7 @@ def _layout_view(g: nx.Graph, h: nx.Graph, *, seed: int, iterations: int) -> dic
             }
         )
     index = {n: i for i, n in enumerate(k.nodes())}
-    edges = [[index[u], index[v], g.edges[u, v].get("first_year")] for u, v in k.edges()]
+    edges = [[index[u], index[v], h.edges[u, v].get("first_year")] for u, v in k.edges()]
     return {"nodes": nodes, "edges": edges}
 
 
@@ -209,13 +254,12 @@ def write_network_html(
     """
     from plotly.offline import get_plotlyjs
 
-    g = net.graph
     views = []
     years: list[int] = []
     for title, h in _view_graphs(
-        g, result, egos=egos, max_nodes=max_nodes, max_egos=max_egos, max_components=max_components
+        net, result, egos=egos, max_nodes=max_nodes, max_egos=max_egos, max_components=max_components
     ):
-        v = _layout_view(g, h, seed=seed, iterations=iterations)
+        v = _layout_view(h, seed=seed, iterations=iterations)
         years += [n["year"] for n in v["nodes"] if n["year"] is not None]
         views.append({"title": title, **v})
     data = {"views": views, "year_min": min(years, default=0), "year_max": max(years, default=0)}

@@ -97,7 +97,7 @@ SELECT count(s.offender_id) AS n_network_offenders_with_unlinked_links,
 FROM u LEFT JOIN s ON s.offender_id = u.offender_id LEFT JOIN r ON r.offender_id = u.offender_id
 """
 
-_CODES_SQL = """
+CODES_SQL = """
 WITH v AS (SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS code
            FROM (SELECT DISTINCT person_id FROM {links})),
      o AS (SELECT offender_id, row_number() OVER (ORDER BY offender_id) - 1 AS code
@@ -139,7 +139,7 @@ def _largest(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def _components(net: OffenderNetwork) -> tuple[dict[str, Any], pd.DataFrame, dict[str, np.ndarray]]:
-    arr = net.sql(_CODES_SQL).fetchnumpy()
+    arr = net.sql(CODES_SQL).fetchnumpy()
     vc, oc, year = (np.asarray(arr[k], dtype=np.int64) for k in ("vc", "oc", "year"))
     nv = int(vc.max()) + 1 if len(vc) else 0
     no = int(oc.max()) + 1 if len(oc) else 0
@@ -208,8 +208,7 @@ def _quantiles(days: pd.Series) -> dict[str, Any]:
 
 
 def _unlinked(net: OffenderNetwork) -> dict[str, int]:
-    row = net.sql(_UNLINKED_SQL, recurring=RECURRING_SQL.format(**net.tables)).fetchone()
-    assert row is not None
+    row = net.sql(_UNLINKED_SQL, recurring=RECURRING_SQL.format(**net.tables)).fetchall()[0]
     keys = (
         "n_network_offenders_with_unlinked_links",
         "n_links_unlinked_by_network_offenders",
@@ -220,8 +219,7 @@ def _unlinked(net: OffenderNetwork) -> dict[str, int]:
 
 
 def _revictimisation(net: OffenderNetwork, conf_level: float) -> dict[str, Any]:
-    row = net.sql(_REVICT_SQL).fetchone()
-    assert row is not None
+    row = net.sql(_REVICT_SQL).fetchall()[0]
     n, n_perp, x, n_persons = (int(v) for v in row)
     lower, upper = wilson_interval(x, n, conf_level)
     return {

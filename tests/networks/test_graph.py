@@ -151,3 +151,17 @@ def test_shuffled_input_rows_give_the_same_network(tmp_path):
     b = build_offender_network(load_sources(load_schema(), b_src), all_data=True)
     assert a.recurring().equals(b.recurring())
     assert a.edges().drop(columns=["event_ids"]).equals(b.edges().drop(columns=["event_ids"]))
+
+
+def test_streaming_a_subset_keeps_whole_network_attributes(hand_sources):
+    """Nodes and edges streamed for a subset carry counts of the whole network, and only kept edges."""
+    from revict.networks.graph import iter_edges, iter_nodes
+
+    net = build_offender_network(hand_sources, all_data=True)
+    keep = ({pid("PA")}, {oid("O1"), oid("O7")})
+    nodes = dict(iter_nodes(net, keep=keep))
+    assert set(nodes) == {"v:" + pid("PA"), "o:" + oid("O1"), "o:" + oid("O7")}
+    assert nodes["v:" + pid("PA")]["n_offenders"] == 4
+    assert nodes["o:" + oid("O7")]["n_victims"] == 3
+    edges = [(u, v) for u, v, _ in iter_edges(net, keep=keep)]
+    assert edges == [("o:" + oid("O1"), "v:" + pid("PA")), ("o:" + oid("O7"), "v:" + pid("PA"))]

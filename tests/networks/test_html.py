@@ -74,6 +74,13 @@ def test_year_slider_spans_the_event_years(page):
     assert all(e[2] is None or 2015 <= e[2] <= 2019 for v in data["views"] for e in v["edges"])
 
 
+def test_page_is_built_without_the_whole_graph(hand_sources, tmp_path):
+    """Writing the page never builds the whole networkx graph (views come from their own nodes)."""
+    net = build_offender_network(hand_sources, all_data=True)
+    write_network_html(net, network_measures(net), tmp_path / "p.html")
+    assert net._graph is None
+
+
 def test_same_seed_gives_the_same_page(hand_sources, tmp_path):
     """Layouts are seeded: two pages written with one seed are identical."""
     net = build_offender_network(hand_sources, all_data=True)
