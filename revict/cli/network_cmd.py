@@ -47,6 +47,10 @@ def network(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the researcher's interactive page (NOT FOR RELEASE).")
     ] = None,
+    ego: Annotated[
+        list[str] | None,
+        typer.Option("--ego", help="Offender id whose ego network comes first in the --html view (repeatable)."),
+    ] = None,
     backend: Annotated[
         str, typer.Option("--backend", help="Graph library for k-core, betweenness, communities: networkx or igraph.")
     ] = "networkx",
@@ -94,4 +98,4 @@ def network(
     echo_path("GraphML (NOT FOR RELEASE)", graphml)
     echo_path("GEXF (NOT FOR RELEASE)", gexf)
     if html is not None:
-        echo_path("network view (NOT FOR RELEASE)", write_network_html(net, result, html, seed=seed))
+        echo_path("network view (NOT FOR RELEASE)", write_network_html(net, result, html, seed=seed, egos=ego or ()))

@@ -28,7 +28,21 @@ def test_network_all_writes_every_output(data, tmp_path):
     html = tmp_path / "view.html"
     res = CliRunner().invoke(
         app,
-        ["network", str(COHORT), "--data", str(data), "--out", str(out), "--all", "--html", str(html), "--seed", "5"],
+        [
+            "network",
+            str(COHORT),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--all",
+            "--html",
+            str(html),
+            "--seed",
+            "5",
+            "--ego",
+            oid("O3"),
+        ],
     )
     assert res.exit_code == 0, res.output
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -43,7 +57,9 @@ def test_network_all_writes_every_output(data, tmp_path):
     assert nx.read_graphml(out / "network.graphml").number_of_edges() == 15
     assert nx.read_gexf(out / "network.gexf").number_of_nodes() == 16
     assert len(pd.read_parquet(out / "network_offenders.parquet")) == 10
-    assert "NOT FOR RELEASE" in html.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert "NOT FOR RELEASE" in page
+    assert '"title":"ego network 1: offe… (none, 1 victims; radius 2)"' in page  # the chosen ego comes first
     assert "recurring perpetrators" in res.output
     assert "offender-O" not in res.output  # the terminal shows counts, not pseudonyms
 
