@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from cohort_factory import d, person, pid, reg, sources_from, spec, vic, write_registers
+from tests.cohort.cohort_factory import d, person, pid, reg, sources_from, spec, vic, write_registers
 from typer.testing import CliRunner
 
 from revict._core.model import file_sha256

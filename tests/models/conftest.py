@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _models_factory import make_tables
+from tests.models._models_factory import make_tables
 
 from revict.cohort.tables import CohortTables
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _models_factory import make_tables
+from tests.models._models_factory import make_tables
 from typer.testing import CliRunner
 
 from revict._core.errors import RevictWarning, SpecError

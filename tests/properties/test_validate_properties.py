@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -15,11 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validate"))
-from vdata import clean_tables, write_tables  # noqa: E402
-
 from revict.cli.main import app  # noqa: E402
 from revict.contract.schema_io import DEFAULT_SCHEMA_PATH  # noqa: E402
+from tests.validate.vdata import clean_tables, write_tables  # noqa: E402
 
 SOURCES = ["persons", "victim_registrations", "victimisations", "perpetrator_links"]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from vdata import Tables, clean_tables, run, write_tables
+from tests.validate.vdata import Tables, clean_tables, run, write_tables
 
 import revict.validate._sql as vsql
 from revict.contract.models import LinkageSchema

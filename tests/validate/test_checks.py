@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from vdata import N, clean_tables, find, one, pid, run, write_tables
+from tests.validate.vdata import N, clean_tables, find, one, pid, run, write_tables
 
 from revict.contract import load_schema
 from revict.contract.models import LinkageSchema

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from typer.testing import CliRunner
-from vdata import clean_tables, write_tables
+from tests.validate.vdata import clean_tables, write_tables
 
 from revict.cli.main import app
 from revict.contract.schema_io import DEFAULT_SCHEMA_PATH

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from vdata import clean_tables, one, run, write_tables
+from tests.validate.vdata import clean_tables, one, run, write_tables
 
 from revict.contract.schema_io import DEFAULT_SCHEMA_PATH
 from revict.synth import CANARY_PATTERN
