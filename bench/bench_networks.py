@@ -269,8 +269,8 @@ def main() -> Path:
         "components are computed with scipy.sparse.csgraph rather than networkx: networkx would first need the "
         "full bipartite graph with attributes (see networkx_bipartite_graph for its cost)",
         f"betweenness: exact in projection components <= 2000 nodes, sampled with k={BETWEENNESS_K} sources "
-        "beyond (the default k=256 takes minutes in networkx on a giant component of this size); it is "
-        "outside required_s and reported as co_offending_betweenness",
+        "beyond (each sampled source is one breadth-first search of its component, so cost grows with k times "
+        "the component's edges); it is outside required_s and reported as co_offending_betweenness",
         "igraph: k-core and betweenness are identical to networkx (see identical_across_backends); Louvain "
         "(multilevel) is a different implementation, reproducible for a seed but its partition may differ",
         "communities: two-offender components are one community each (Louvain always joins a pair); Louvain "
