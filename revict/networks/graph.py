@@ -386,6 +386,9 @@ def _fetch(
         cur = net.con.execute(f"SELECT * FROM ({inner}) WHERE {where} ORDER BY {', '.join(cols)}")
     while rows := cur.fetchmany(FETCH_ROWS):
         yield from rows
+    if keep is not None:
+        net.con.unregister("_net_keep_v")
+        net.con.unregister("_net_keep_o")
 
 
 #: Attribute types of the nodes and edges :func:`iter_nodes` / :func:`iter_edges` yield,
