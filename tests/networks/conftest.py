@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from netdata import make_cohort, write_sources
+from tests.networks.netdata import make_cohort, write_sources
 
 from revict.contract import load_schema
 from revict.load import load_sources

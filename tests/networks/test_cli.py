@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from netdata import oid, write_sources
+from tests.networks.netdata import oid, write_sources
 from typer.testing import CliRunner
 
 from revict.cli.main import app

@@ -7,7 +7,7 @@ import datetime as dt
 import networkx as nx
 import numpy as np
 import pytest
-from netdata import oid, pid
+from tests.networks.netdata import oid, pid
 
 from revict.networks import build_offender_network, export_gexf, export_graphml, sanitise_value
 from revict.networks.export import sanitised_graph

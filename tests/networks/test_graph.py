@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from netdata import eid, make_cohort, oid, pid, write_sources
+from tests.networks.netdata import eid, make_cohort, oid, pid, write_sources
 
 from revict._core.errors import SourceError
 from revict.contract import load_schema
@@ -144,7 +144,7 @@ def test_networkx_graph_is_bipartite_with_event_attributes(hand_sources):
 
 def test_shuffled_input_rows_give_the_same_network(tmp_path):
     """Shuffling the rows of every source changes neither the recurring table nor the edges."""
-    from netdata import LINKS, REGISTRATIONS, VICTIMISATIONS
+    from tests.networks.netdata import LINKS, REGISTRATIONS, VICTIMISATIONS
 
     a = build_offender_network(load_sources(load_schema(), write_sources(tmp_path / "a")), all_data=True)
     b_src = write_sources(tmp_path / "b", REGISTRATIONS[::-1], VICTIMISATIONS[::-1], LINKS[::-1])

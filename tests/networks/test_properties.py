@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from netdata import oid, pid, write_sources
+from tests.networks.netdata import oid, pid, write_sources
 
 from revict.contract import load_schema
 from revict.load import load_sources
