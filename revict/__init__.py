@@ -70,6 +70,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted([*globals(), *_ENTRY_POINTS])
 
+
 __all__ = [
     "DisclosureError",
     "ModelFitError",

@@ -12,8 +12,7 @@ from typing import Annotated
 
 import typer
 
-from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, network_cmd, schema_cmd, synth_cmd, validate_cmd
-from revict.cli import report_cmd
+from revict.cli import analyse_cmd, cohort_cmd, hidden_cmd, network_cmd, report_cmd, schema_cmd, synth_cmd, validate_cmd
 from revict.cli._common import console, versions
 
 app = typer.Typer(

@@ -182,7 +182,7 @@ def _csv_header(path: Path) -> list[str]:
     import gzip
 
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
+    with opener(path, "rb") as fh:
         first = fh.readline()
     text = first.decode("utf-8-sig")  # UnicodeDecodeError -> file_encoding at line 1
     header = next(csv.reader([text.rstrip("\r\n")]), [])

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.cohort.cohort_factory import d, person, pid, reg, sources_from, spec, vic
 
 from revict.cohort import STEP_ORDER, EmptyCohortError, build_cohort
 from revict.cohort.tables import ATTRITION_COLUMNS, FIRST_EVENT_COLUMNS, RECURRENT_COLUMNS
+from tests.cohort.cohort_factory import d, person, pid, reg, sources_from, spec, vic
 
 
 def row(tables, n: int) -> pd.Series:

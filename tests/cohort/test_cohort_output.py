@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from tests.cohort.cohort_factory import d, person, pid, reg, sources_from, spec, vic, write_registers
 from typer.testing import CliRunner
 
 from revict._core.model import file_sha256
 from revict.cli.main import app
 from revict.cohort import build_cohort, read_cohort_tables, write_cohort_tables
+from tests.cohort.cohort_factory import d, person, pid, reg, sources_from, spec, vic, write_registers
 
 REPO = Path(__file__).resolve().parents[2]
 NR = REPO / "cohorts" / "nr-seven-year.yaml"

@@ -143,7 +143,9 @@ def test_error_text_never_echoes_the_input(tmp_path: Path) -> None:
     """A wrong value is described by type, not repeated in the message."""
     secret = "per-syn0123456789ab"
     with pytest.raises(SpecError) as exc:
-        load_cohort(_write(tmp_path, f"name: x\nentry_window: {{start: 2012-01-01, end: 2016-12-31}}\nmin_cell: {secret}\n"))
+        load_cohort(
+            _write(tmp_path, f"name: x\nentry_window: {{start: 2012-01-01, end: 2016-12-31}}\nmin_cell: {secret}\n")
+        )
     assert secret not in str(exc.value)
     assert "min_cell" in str(exc.value)
 
@@ -157,7 +159,11 @@ windows = st.dates(min_value=__import__("datetime").date(2000, 1, 1), max_value=
     days=st.integers(0, 4000),
     follow=st.integers(400, 4000),
     blackout=st.integers(0, 365),
-    cats=st.one_of(st.just("any"), st.just("serious"), st.lists(st.sampled_from(["violence", "sexual", "threat"]), min_size=1, unique=True)),
+    cats=st.one_of(
+        st.just("any"),
+        st.just("serious"),
+        st.lists(st.sampled_from(["violence", "sexual", "threat"]), min_size=1, unique=True),
+    ),
 )
 def test_cohort_yaml_round_trip(start, days, follow, blackout, cats) -> None:  # type: ignore[no-untyped-def]
     """A cohort spec written to YAML and read back is the same spec."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.models._models_factory import make_tables
 
 from revict.cohort.tables import CohortTables
+from tests.models._models_factory import make_tables
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.models._models_factory import make_tables
 from typer.testing import CliRunner
 
 from revict._core.errors import RevictWarning, SpecError
 from revict.cohort.tables import CohortTables
 from revict.models import analyse
+from tests.models._models_factory import make_tables
 
 REPO = Path(__file__).resolve().parents[2]
 

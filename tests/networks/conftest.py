@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.networks.netdata import make_cohort, write_sources
 
 from revict.contract import load_schema
 from revict.load import load_sources
+from tests.networks.netdata import make_cohort, write_sources
 
 
 @pytest.fixture

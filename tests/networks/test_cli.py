@@ -8,10 +8,10 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from tests.networks.netdata import oid, write_sources
 from typer.testing import CliRunner
 
 from revict.cli.main import app
+from tests.networks.netdata import oid, write_sources
 
 REPO = Path(__file__).resolve().parents[2]
 COHORT = REPO / "cohorts" / "nr-seven-year.yaml"

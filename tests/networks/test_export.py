@@ -7,10 +7,10 @@ import datetime as dt
 import networkx as nx
 import numpy as np
 import pytest
-from tests.networks.netdata import oid, pid
 
 from revict.networks import build_offender_network, export_gexf, export_graphml, sanitise_value
 from revict.networks.export import sanitised_graph
+from tests.networks.netdata import oid, pid
 
 
 @pytest.fixture

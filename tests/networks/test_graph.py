@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from tests.networks.netdata import eid, make_cohort, oid, pid, write_sources
 
 from revict._core.errors import SourceError
 from revict.contract import load_schema
 from revict.load import load_sources
 from revict.networks import build_offender_network
+from tests.networks.netdata import eid, make_cohort, oid, pid, write_sources
 
 
 def _kinds(net) -> dict[str, str]:

@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.networks.netdata import LINKS, REGISTRATIONS, VICTIMISATIONS, eid, oid, pid
 from plotly.offline import get_plotlyjs
 
 from revict.networks import build_offender_network, network_measures, write_network_html
+from tests.networks.netdata import LINKS, REGISTRATIONS, VICTIMISATIONS, eid, oid, pid
 
 
 @pytest.fixture

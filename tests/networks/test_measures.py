@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.networks.netdata import oid
 from statsmodels.stats.proportion import proportion_confint
 
 from revict.networks import build_offender_network, network_measures, wilson_interval
+from tests.networks.netdata import oid
 
 
 @pytest.fixture
@@ -159,10 +159,9 @@ def test_summary_lists_the_headline_measures(result):
 
 def test_empty_network_gives_empty_measures(tmp_path):
     """A data set without any link to a linked victim yields zero counts, not an error."""
-    from tests.networks.netdata import write_sources
-
     from revict.contract import load_schema
     from revict.load import load_sources
+    from tests.networks.netdata import write_sources
 
     src = load_sources(
         load_schema(),

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.networks.netdata import oid, pid, write_sources
 
 from revict.contract import load_schema
 from revict.load import load_sources
 from revict.networks import build_offender_network
+from tests.networks.netdata import oid, pid, write_sources
 
 PERSONS = ["PA", "PB", "PC", ""]  # "" = unlinked victim
 DATES = ["2015-01-01", "2015-01-02", "2015-06-01", "2016-01-01"]

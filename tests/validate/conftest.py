@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.validate.vdata import Tables, clean_tables, run, write_tables
 
 import revict.validate._sql as vsql
 from revict.contract.models import LinkageSchema
 from revict.validate import ValidationReport
+from tests.validate.vdata import Tables, clean_tables, run, write_tables
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from tests.validate.vdata import N, clean_tables, find, one, pid, run, write_tables
 
 from revict.contract import load_schema
 from revict.contract.models import LinkageSchema
 from revict.validate import CATALOGUE
 from revict.validate.catalogue import UNREADABLE_CODES
+from tests.validate.vdata import N, clean_tables, find, one, pid, run, write_tables
 
 # (check id, source, column) that must be present and passed on the clean fixture
 PASSING = [

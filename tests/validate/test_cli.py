@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from typer.testing import CliRunner
-from tests.validate.vdata import clean_tables, write_tables
 
 from revict.cli.main import app
 from revict.contract.schema_io import DEFAULT_SCHEMA_PATH
+from tests.validate.vdata import clean_tables, write_tables
 
 SCHEMA = str(DEFAULT_SCHEMA_PATH)
 runner = CliRunner()

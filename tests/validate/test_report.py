@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.validate.vdata import clean_tables, one, run, write_tables
 
 from revict.contract.schema_io import DEFAULT_SCHEMA_PATH
 from revict.synth import CANARY_PATTERN
 from revict.validate import ValidationReport, validate
+from tests.validate.vdata import clean_tables, one, run, write_tables
 
 REQUIRED_CHECK_KEYS = {"id", "severity", "source", "column", "failed_rows", "total_rows", "message", "examples"}
 
