@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from revict._core.errors import RevictError
+from revict._core.versions import package_versions
 
 console = Console()
 err_console = Console(stderr=True)
@@ -37,13 +38,13 @@ _KEY_PACKAGES = (
 
 def versions() -> dict[str, str]:
     """Versions of revict and its key dependencies."""
-    out = {}
-    for pkg in _KEY_PACKAGES:
-        try:
-            out[pkg] = importlib.metadata.version(pkg)
-        except importlib.metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+    return package_versions(_KEY_PACKAGES)
+
+
+#: options shared by the commands that read a cohort and the data
+CohortArg = Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")]
+SchemaOpt = Annotated[Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")]
+DataOpt = Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")]
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

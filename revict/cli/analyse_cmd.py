@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from revict.cli._common import console, echo_path, err_console, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors
 from revict.contract import DEFAULT_SCHEMA_PATH
 
 
@@ -34,12 +34,10 @@ def _summary_table(result: object) -> Table:
 
 @handle_errors
 def analyse(
-    cohort: Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")],
-    data: Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")],
+    cohort: CohortArg,
+    data: DataOpt,
     out: Annotated[Path, typer.Option("--out", help="Folder for results.json and tables/.")],
-    schema: Annotated[
-        Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")
-    ] = DEFAULT_SCHEMA_PATH,
+    schema: SchemaOpt = DEFAULT_SCHEMA_PATH,
     conf_type: Annotated[
         str, typer.Option("--conf-type", help="CI transform of survival curves: log (R's default) or log-log.")
     ] = "log",

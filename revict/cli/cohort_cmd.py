@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from revict.cli._common import console, echo_path, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, handle_errors
 from revict.cohort import CohortTables, build_cohort, load_cohort, write_cohort_tables
 from revict.contract import DEFAULT_SCHEMA_PATH, load_schema
 from revict.load import load_sources
@@ -30,12 +30,10 @@ def _attrition_table(tables: CohortTables) -> Table:
 @app.command("build")
 @handle_errors
 def build(
-    cohort: Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")],
-    data: Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")],
+    cohort: CohortArg,
+    data: DataOpt,
     out: Annotated[Path, typer.Option("--out", help="Folder for the Parquet tables and attrition.json.")],
-    schema: Annotated[
-        Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")
-    ] = DEFAULT_SCHEMA_PATH,
+    schema: SchemaOpt = DEFAULT_SCHEMA_PATH,
 ) -> None:
     """Build first-event, recurrent-event, outcome-event and attrition tables (exit 2 on bad input)."""
     spec = load_cohort(cohort)

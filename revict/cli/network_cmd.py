@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from revict.cli._common import console, echo_path, err_console, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors
 from revict.contract import DEFAULT_SCHEMA_PATH
 
 AGGREGATES_FILE = "network_aggregates.json"
@@ -35,12 +35,10 @@ def _summary_table(summary: object) -> Table:
 
 @handle_errors
 def network(
-    cohort: Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")],
-    data: Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")],
+    cohort: CohortArg,
+    data: DataOpt,
     out: Annotated[Path, typer.Option("--out", help="Folder for results.json, aggregates and exports.")],
-    schema: Annotated[
-        Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")
-    ] = DEFAULT_SCHEMA_PATH,
+    schema: SchemaOpt = DEFAULT_SCHEMA_PATH,
     all_data: Annotated[
         bool, typer.Option("--all", help="Whole data instead of the cohort's victims and their follow-up.")
     ] = False,

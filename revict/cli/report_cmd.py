@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from revict.cli._common import console, echo_path, err_console, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors
 from revict.contract import DEFAULT_SCHEMA_PATH
 from revict.contract.schema_io import REPO_ROOT
 
@@ -20,9 +20,6 @@ HIDDEN_THRESHOLD = 0.02
 HIDDEN_BOOTSTRAP = 200
 HIDDEN_SEED = 1
 
-CohortArg = Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")]
-SchemaOpt = Annotated[Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")]
-DataOpt = Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Report language: nl or en (default: the spec's).")]
 SpecOpt = Annotated[Path, typer.Option("--spec", help="Report spec: sections, groupings, disclosure rules.")]
 

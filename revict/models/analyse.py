@@ -11,7 +11,6 @@ and ``warnings``. Every number is JSON-safe: an estimate that cannot be made is
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 from revict._core.errors import RevictError, RevictWarning, SpecError
 from revict._core.io import atomic_path
 from revict._core.results import update_results
+from revict._core.versions import package_versions
 from revict.cohort.tables import CohortTables
 from revict.models import _sections as sec
 from revict.models._util import check_conf_type, warn, z_value
@@ -161,7 +161,7 @@ def analyse(
     _reemit(caught, msgs)
     msgs = list(dict.fromkeys(msgs))
     meta = {
-        "software": _versions(),
+        "software": package_versions(SOFTWARE),
         "seeds": {"analysis": seed, "prediction": seed if prediction else None},
         "cohort_sha256": tables.cohort_sha256,
         "data_fingerprints": tables.fingerprints,
@@ -215,13 +215,3 @@ def _reemit(caught: list[warnings.WarningMessage], msgs: list[str]) -> None:
             msgs.append(text)
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for pkg in SOFTWARE:
-        try:
-            out[pkg] = importlib.metadata.version(pkg)
-        except importlib.metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
