@@ -125,6 +125,19 @@ class LinkageRules(RevictModel):
     min_link_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
     probabilistic_min_score: Annotated[float, Field(ge=0, le=1)] = 0.9
     max_records_per_person: Annotated[int, Field(ge=1)] = 200
+    key_domain_min_resolved: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.05,
+        description="Below this share of resolving foreign keys, report one key-domain mismatch, not each key.",
+    )
+    key_domain_min_keys: Annotated[int, Field(ge=1)] = Field(
+        default=10, description="Fewest filled-in keys before a key-domain mismatch is judged."
+    )
+    selective_linkage_gap: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.15, description="A group linking this much below the overall link rate is selective linkage."
+    )
+    selective_linkage_min_records: Annotated[int, Field(ge=1)] = Field(
+        default=20, description="Groups with fewer records are not judged for selective linkage."
+    )
     agree_across_sources: tuple[str, ...] = Field(
         default=(),
         description="Columns (source.column) that must agree for the same person across sources.",

@@ -8,11 +8,6 @@ from typing import Any
 from revict.contract.models import ForeignKey, SourceSpec
 from revict.validate._sql import Ctx, linked_sources, mask_examples, pct, qi, ql, val
 
-#: Below this share of filled-in foreign keys resolving, the key domains are judged not to match.
-KEY_DOMAIN_MIN_RESOLVED = 0.05
-#: Smallest number of filled-in keys for the key-domain judgement.
-KEY_DOMAIN_MIN_KEYS = 10
-
 
 def check_keys(ctx: Ctx) -> None:
     """Uniqueness, duplicate rows and foreign keys of every source that was read."""
@@ -147,7 +142,8 @@ def report_fk(ctx: Ctx, name: str, fk: ForeignKey, *, filled: int, failed: int, 
     """Report a foreign key: one key-domain finding when almost none resolve, else the unresolved keys."""
     cond = (" where " + ", ".join(f"{c} = {x}" for c, x in fk.when.items())) if fk.when else ""
     resolved = filled - failed
-    if filled >= KEY_DOMAIN_MIN_KEYS and resolved < KEY_DOMAIN_MIN_RESOLVED * filled:
+    rules = ctx.schema.linkage
+    if filled >= rules.key_domain_min_keys and resolved < rules.key_domain_min_resolved * filled:
         ctx.add(
             "key_domain_mismatch",
             name,

@@ -24,10 +24,6 @@ from revict.validate._sql import (
     val,
 )
 
-#: Groups with fewer records are not judged for selective linkage.
-SELECTIVE_MIN_RECORDS = 20
-#: A group's link rate this far (absolute) below the source's overall rate is flagged.
-SELECTIVE_GAP = 0.15
 #: Above this many candidate key pairs the split-person hint is skipped (chance overlaps dominate).
 SPLIT_MAX_PAIRS = 5_000_000
 #: The split-person hint looks at linked sources with at most this many rows (registers, not police data).
@@ -164,13 +160,15 @@ def _selective(
     groups: dict[str, tuple[str, list[str]]],
 ) -> None:
     rate = o["link_rate"]
+    min_records = ctx.schema.linkage.selective_linkage_min_records
+    gap = ctx.schema.linkage.selective_linkage_gap
     bad = [
         e
         for e in table
         if rate is not None
-        and e["records"] >= SELECTIVE_MIN_RECORDS
+        and e["records"] >= min_records
         and e["link_rate"] is not None
-        and e["link_rate"] < rate - SELECTIVE_GAP
+        and e["link_rate"] < rate - gap
     ]
     n = o["records"]
     failed = 0
@@ -184,11 +182,11 @@ def _selective(
         failed = int(row[0]) if row else 0
         listed = "; ".join(f"{e['by']} = {e['group']}: {e['link_rate']:.0%} of {e['records']:,}" for e in bad[:8])
         msg = (
-            f"link rate dips more than {SELECTIVE_GAP:.0%} below the overall {rate:.0%} in {len(bad)} "
+            f"link rate dips more than {gap:.0%} below the overall {rate:.0%} in {len(bad)} "
             f"group(s): {listed}{' ...' if len(bad) > 8 else ''}"
         )
     else:
-        msg = f"no group of {SELECTIVE_MIN_RECORDS}+ records links more than {SELECTIVE_GAP:.0%} below the overall rate"
+        msg = f"no group of {min_records}+ records links more than {gap:.0%} below the overall rate"
     ctx.add("link_rate_selective", name, fk.column, failed_rows=failed, total_rows=n, message=msg)
 
 
