@@ -131,10 +131,11 @@ _MACROS = (
     f"""CREATE OR REPLACE TEMP MACRO _rv_has_bsn(v) AS (
         len(list_filter(regexp_extract_all(v, '{_BSN_CAPTURE}', 1),
             lambda t: _rv_bsn_ok(regexp_replace(t, '[. ]', '', 'g')))) > 0)""",
+    # TRY_CAST: DuckDB may evaluate the lambda on values the IBAN pattern would have excluded
     """CREATE OR REPLACE TEMP MACRO _rv_mod97(s) AS (
         list_reduce(string_split(array_to_string(list_transform(string_split(substr(s,5) || substr(s,1,4), ''),
             lambda c: CASE WHEN c BETWEEN 'A' AND 'Z' THEN (ascii(c)-55)::VARCHAR ELSE c END), ''), ''),
-            lambda acc, x: ((acc::INT * 10 + x::INT) % 97)::VARCHAR)::INT = 1)""",
+            lambda acc, x: ((TRY_CAST(acc AS INT) * 10 + TRY_CAST(x AS INT)) % 97)::VARCHAR)::INT = 1)""",
 )
 
 
