@@ -11,7 +11,8 @@ import pytest
 from sksurv.ensemble._coxph_loss import coxph_loss, coxph_negative_gradient
 
 from revict._core.errors import ModelFitError, RevictWarning
-from revict.models.prediction import MODELS, PredictionResult, _FastCoxPHLoss, compare_risk_models
+from revict.models._fastgb import FastCoxPHLoss
+from revict.models.prediction import MODELS, PredictionResult, compare_risk_models
 
 COVS = ["exploitation_form", "sex", "origin", "age_at_index", "prior_victimisations_365d"]
 FAST = {"n_estimators": 15, "permutation_repeats": 2, "n_jobs": 1}
@@ -58,7 +59,7 @@ def test_fast_cox_loss_matches_sksurv() -> None:
     y = np.empty(n, dtype=[("event", "?"), ("time", "<f8")])
     y["event"], y["time"] = rng.random(n) < 0.6, rng.integers(1, 40, n).astype(float)
     raw = rng.normal(0, 2, n)
-    fast = _FastCoxPHLoss()
+    fast = FastCoxPHLoss()
     np.testing.assert_allclose(fast(y, raw), coxph_loss(y["event"].astype(np.uint8), y["time"], raw), rtol=1e-10)
     np.testing.assert_allclose(
         fast.gradient(y, raw), coxph_negative_gradient(y["event"].astype(np.uint8), y["time"], raw), atol=1e-10
