@@ -33,7 +33,13 @@ def measure(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(fn, args, q))
     p.start()
-    out = q.get()
+    while True:  # poll, so a child that dies does not leave us waiting forever
+        try:
+            out = q.get(timeout=5)
+            break
+        except Exception:  # queue.Empty
+            if not p.is_alive():
+                raise RuntimeError(f"benchmark child {fn.__name__} died (exit code {p.exitcode})") from None
     p.join()
     return out
 
