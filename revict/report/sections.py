@@ -66,11 +66,40 @@ def in_ten(p: float, ctx: Ctx) -> str:
     return ctx.tr(f"About {k} in 10", f"Ongeveer {k} op de 10")
 
 
+_CATEGORY_WORDS = {
+    "violence": ("violence", "geweld"),
+    "sexual": ("a sexual offence", "een zedendelict"),
+    "threat": ("threats", "bedreiging"),
+    "exploitation": ("exploitation", "uitbuiting"),
+    "property": ("a property crime", "een vermogensdelict"),
+    "other": ("another crime", "een ander misdrijf"),
+}
+
+
 def _outcome_words(ctx: Ctx) -> str:
     outcome = str((ctx.data["meta"].get("design") or {}).get("outcome", "any"))
+    if outcome == "any":
+        return ctx.tr("a crime registered by the police", "een misdrijf dat de politie registreerde")
     if outcome == "serious":
         return ctx.tr("a serious crime", "een ernstig misdrijf")
-    return ctx.tr("a crime registered by the police", "een misdrijf dat de politie registreerde")
+    cats = [c.strip() for c in outcome.split(",") if c.strip() in _CATEGORY_WORDS]
+    if not cats:
+        return ctx.tr("a crime registered by the police", "een misdrijf dat de politie registreerde")
+    words = [ctx.tr(*_CATEGORY_WORDS[c]) for c in cats]
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + ctx.tr(" or ", " of ") + words[-1]
+    return ctx.tr(f"a crime of this kind: {joined}", f"een misdrijf van deze soort: {joined}")
+
+
+def _outcome_label(ctx: Ctx, outcome: str) -> str:
+    """Return the cohort's outcome in words for the method section."""
+    if outcome == "any":
+        return ctx.tr("any police-registered victimisation", "elk door de politie geregistreerd slachtofferschap")
+    if outcome == "serious":
+        return ctx.tr(
+            "serious crimes (violence, sexual offences, threats, exploitation)",
+            "ernstige misdrijven (geweld, zedendelicten, bedreiging, uitbuiting)",
+        )
+    return _outcome_words(ctx)
 
 
 def headline(ctx: Ctx) -> str:
@@ -289,7 +318,8 @@ def method(ctx: Ctx, provenance: dict[str, Any]) -> str:
         "data_window": ("Data window", "Dataperiode"),
     }.items():
         if design.get(key) not in (None, ""):
-            facts.append((ctx.tr(en, nl), str(design[key])))
+            value = _outcome_label(ctx, str(design[key])) if key == "outcome" else str(design[key])
+            facts.append((ctx.tr(en, nl), value))
     if meta.get("cohort_sha256"):
         facts.append((ctx.tr("Cohort file SHA-256", "SHA-256 cohortbestand"), str(meta["cohort_sha256"])))
     for src, fp in sorted((meta.get("fingerprints") or {}).items()):
