@@ -341,6 +341,62 @@ def recurrence(ctx: Ctx) -> str:
     )
 
 
+#: network distributions drawn as bar charts: key -> (x label, y label, figure id, description kind,
+#: CSV columns, CSV name, colour or None for the first palette colour)
+_DISTRIBUTIONS: dict[str, tuple[str, str, str, str, list[str], str, str | None]] = {
+    "victims_per_offender": (
+        "victims_per_offender",
+        "n_offenders",
+        "fig-vpo",
+        "vpo",
+        ["victims", "n_offenders"],
+        "victims-per-perpetrator",
+        None,
+    ),
+    "component_sizes": (
+        "component_size",
+        "n_components",
+        "fig-components",
+        "comp",
+        ["size", "n_groups"],
+        "group-sizes",
+        "#BD5300",
+    ),
+}
+
+
+def _distribution_chart(
+    ctx: Ctx,
+    dist: Any,
+    x_key: str,
+    y_key: str,
+    fig_id: str,
+    kind: str,
+    csv_cols: list[str],
+    csv_name: str,
+    colour: str | None,
+) -> str:
+    """One released distribution as a bar chart with its description and CSV download."""
+    extra = {"colour": colour} if colour else {}
+    fig, csv_rows = distribution_figure(
+        dist, x_title=t(x_key, ctx.lang), y_title=t(y_key, ctx.lang), lang=ctx.lang, **extra
+    )
+    fig.update_layout(
+        base_layout(
+            ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), height=360
+        )
+    )
+    return chart(
+        fig,
+        fig_id=fig_id,
+        title=t(x_key, ctx.lang),
+        description=_dist_desc(ctx, dist, kind),
+        csv_uri=csv_data_uri(csv_cols, csv_rows, ctx.lang),
+        csv_name=csv_name,
+        lang=ctx.lang,
+    )
+
+
 def perpetrators(ctx: Ctx) -> str:
     """Show recurring perpetrators by kind, victims per perpetrator, group sizes — aggregates only."""
     net = ctx.data.get("network")
@@ -389,53 +445,9 @@ def perpetrators(ctx: Ctx) -> str:
         f'<p class="lead">{escape(lead.strip())}</p>' if lead.strip() else "",
         table([ctx.tr("Perpetrators", "Daders"), ctx.tr("Number", "Aantal")], rows, ctx.lang),
     ]
-    if net.get("victims_per_offender"):
-        fig, csv_rows = distribution_figure(
-            net["victims_per_offender"],
-            x_title=t("victims_per_offender", ctx.lang),
-            y_title=t("n_offenders", ctx.lang),
-            lang=ctx.lang,
-        )
-        fig.update_layout(
-            base_layout(
-                ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), height=360
-            )
-        )
-        parts.append(
-            chart(
-                fig,
-                fig_id="fig-vpo",
-                title=t("victims_per_offender", ctx.lang),
-                description=_dist_desc(ctx, net["victims_per_offender"], "vpo"),
-                csv_uri=csv_data_uri(["victims", "n_offenders"], csv_rows, ctx.lang),
-                csv_name="victims-per-perpetrator",
-                lang=ctx.lang,
-            )
-        )
-    if net.get("component_sizes"):
-        fig, csv_rows = distribution_figure(
-            net["component_sizes"],
-            x_title=t("component_size", ctx.lang),
-            y_title=t("n_components", ctx.lang),
-            lang=ctx.lang,
-            colour="#BD5300",
-        )
-        fig.update_layout(
-            base_layout(
-                ctx.lang, xaxis=fig.layout.xaxis.to_plotly_json(), yaxis=fig.layout.yaxis.to_plotly_json(), height=360
-            )
-        )
-        parts.append(
-            chart(
-                fig,
-                fig_id="fig-components",
-                title=t("component_size", ctx.lang),
-                description=_dist_desc(ctx, net["component_sizes"], "comp"),
-                csv_uri=csv_data_uri(["size", "n_groups"], csv_rows, ctx.lang),
-                csv_name="group-sizes",
-                lang=ctx.lang,
-            )
-        )
+    for key, (x_key, y_key, fig_id, kind, csv_cols, csv_name, colour) in _DISTRIBUTIONS.items():
+        if net.get(key):
+            parts.append(_distribution_chart(ctx, net[key], x_key, y_key, fig_id, kind, csv_cols, csv_name, colour))
     only = ctx.tr(
         "Only totals are shown: no names, no network drawings, and the largest group or the perpetrator "
         "with most victims is never published.",
