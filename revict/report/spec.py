@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -23,18 +23,7 @@ SectionName = Literal[
     "hidden_population",
     "method",
 ]
-ALL_SECTIONS: tuple[SectionName, ...] = (
-    "headline",
-    "cohort_flow",
-    "descriptives",
-    "cumulative_incidence",
-    "offences",
-    "hazard_ratios",
-    "recurrence",
-    "perpetrators",
-    "hidden_population",
-    "method",
-)
+ALL_SECTIONS: tuple[SectionName, ...] = get_args(SectionName)
 
 
 class Title(RevictModel):
