@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -45,6 +46,13 @@ def versions() -> dict[str, str]:
 CohortArg = Annotated[Path, typer.Argument(help="Cohort definition, e.g. cohorts/nr-seven-year.yaml.")]
 SchemaOpt = Annotated[Path, typer.Option("--schema", help="Linkage schema (data contract) the extracts follow.")]
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder with the register extracts (CSV or Parquet).")]
+
+
+@contextlib.contextmanager
+def working(label: str) -> Iterator[None]:
+    """Show a spinner with ``label`` on stderr while long work runs (nothing on a non-terminal)."""
+    with err_console.status(label, spinner="dots"):
+        yield
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors, working
 from revict.contract import DEFAULT_SCHEMA_PATH
 
 
@@ -45,6 +45,14 @@ def analyse(
         bool, typer.Option("--no-prediction", help="Skip the risk-prediction models (faster).")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the risk-prediction train/test split.")] = 20211207,
+    cox_strata: Annotated[
+        str | None,
+        typer.Option(
+            "--cox-strata",
+            help="Stratify the Cox model by this covariate (own baseline hazard per level, no HR for it), "
+            "as R's coxph(... + strata(x)).",
+        ),
+    ] = None,
 ) -> None:
     """Fit KM, competing risks, Cox (+ PH test), log-rank, RMST, MCF, Andersen–Gill and PWP; write results.json."""
     import warnings
@@ -59,11 +67,14 @@ def analyse(
         err_console.print("[bold red]error:[/] --conf-type must be log or log-log")
         raise typer.Exit(2)
     spec = load_cohort(cohort)
-    sources = load_sources(load_schema(schema), data)
-    tables = build_cohort(sources, spec, cohort_path=cohort)
-    with warnings.catch_warnings():
+    with working("loading the data and building the cohort"):
+        sources = load_sources(load_schema(schema), data)
+        tables = build_cohort(sources, spec, cohort_path=cohort)
+    with working("fitting the models"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RevictWarning)  # listed below and in results.json
-        result = run_analysis(tables, conf_type=conf_type, seed=seed, prediction=not no_prediction)
+        result = run_analysis(
+            tables, conf_type=conf_type, seed=seed, prediction=not no_prediction, cox_strata=cox_strata
+        )
     path = result.write(out)
     console.print(
         f"cohort {tables.spec.name}: {tables.n:,} persons, {tables.n_events:,} re-victimised", highlight=False

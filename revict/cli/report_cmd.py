@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors
+from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors, working
 from revict.contract import DEFAULT_SCHEMA_PATH
 from revict.contract.schema_io import REPO_ROOT
 
@@ -63,11 +63,12 @@ def _analyse_into(cohort: Path, schema: Path, data: Path, out: Path, *, predicti
     from revict.models import analyse
 
     spec = load_cohort(cohort)
-    sources = load_sources(load_schema(schema), data)
-    tables = build_cohort(sources, spec, cohort_path=cohort)
-    write_cohort_tables(tables, out / "cohort")
+    with working("loading the data and building the cohort"):
+        sources = load_sources(load_schema(schema), data)
+        tables = build_cohort(sources, spec, cohort_path=cohort)
+        write_cohort_tables(tables, out / "cohort")
     console.print(f"[bold]cohort[/]   {tables.n:,} persons, {tables.n_events:,} re-victimised", highlight=False)
-    with warnings.catch_warnings():
+    with working("fitting the survival and prediction models"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RevictWarning)  # listed in results.json
         result = analyse(tables, prediction=prediction)
     path = result.write(out)
@@ -219,7 +220,8 @@ def run(
     from revict.validate import validate
 
     language = _lang(lang, load_report_spec(spec).lang)
-    verdict = validate(schema, data)
+    with working("validating the extracts"):
+        verdict = validate(schema, data)
     out.mkdir(parents=True, exist_ok=True)
     verdict.write_json(out / "validation.json")
     html = verdict.write_html(out / "validation.html")
@@ -232,7 +234,10 @@ def run(
     console.print(f"[bold]validate[/] ok ({verdict.n_warnings} warning(s))", highlight=False)
     echo_path("validation", html)
     sources, tables = _analyse_into(cohort, schema, data, out, prediction=prediction)
-    _network_into(sources, tables, out)
-    _hidden_into(sources, tables, out)
-    path = make_report(cohort, schema, data, out, out / f"report-{language}.html", spec, language)
+    with working("building the offender network"):
+        _network_into(sources, tables, out)
+    with working("estimating the hidden population"):
+        _hidden_into(sources, tables, out)
+    with working("applying disclosure control and writing the report"):
+        path = make_report(cohort, schema, data, out, out / f"report-{language}.html", spec, language)
     echo_path("report", path)

@@ -67,3 +67,46 @@ def test_every_command_has_help() -> None:
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0, name
         assert "Usage" in res.output
+
+
+def test_analyse_with_stratified_cox(synth_small: Path, tmp_path: Path) -> None:
+    """`revict analyse --cox-strata sex` fits a stratified Cox model without hazard ratios for sex."""
+    res = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(REPO / "cohorts/nr-seven-year.yaml"),
+            "--data",
+            str(synth_small),
+            "--out",
+            str(tmp_path),
+            "--no-prediction",
+            "--cox-strata",
+            "sex",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    terms = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["first_event"]["cox"]["terms"]
+    names = [t["term"] for t in terms]
+    assert "exploitation_form=labour" in names
+    assert not any(n.startswith("sex=") for n in names)
+
+
+def test_analyse_with_unknown_strata_exits_2(synth_small: Path, tmp_path: Path) -> None:
+    """A --cox-strata that is no column of the cohort is a usage error (exit 2), not a traceback."""
+    res = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(REPO / "cohorts/nr-seven-year.yaml"),
+            "--data",
+            str(synth_small),
+            "--out",
+            str(tmp_path),
+            "--no-prediction",
+            "--cox-strata",
+            "shoe_size",
+        ],
+    )
+    assert res.exit_code == 2
+    assert "shoe_size" in res.output
