@@ -69,22 +69,15 @@ def test_every_command_has_help() -> None:
         assert "Usage" in res.output
 
 
+def _analyse_stratified(data: Path, out: Path, strata: str):  # type: ignore[no-untyped-def]
+    cohort = str(REPO / "cohorts/nr-seven-year.yaml")
+    args = ["analyse", cohort, "--data", str(data), "--out", str(out), "--no-prediction", "--cox-strata", strata]
+    return runner.invoke(app, args)
+
+
 def test_analyse_with_stratified_cox(synth_small: Path, tmp_path: Path) -> None:
     """`revict analyse --cox-strata sex` fits a stratified Cox model without hazard ratios for sex."""
-    res = runner.invoke(
-        app,
-        [
-            "analyse",
-            str(REPO / "cohorts/nr-seven-year.yaml"),
-            "--data",
-            str(synth_small),
-            "--out",
-            str(tmp_path),
-            "--no-prediction",
-            "--cox-strata",
-            "sex",
-        ],
-    )
+    res = _analyse_stratified(synth_small, tmp_path, "sex")
     assert res.exit_code == 0, res.output
     terms = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["first_event"]["cox"]["terms"]
     names = [t["term"] for t in terms]
@@ -94,19 +87,6 @@ def test_analyse_with_stratified_cox(synth_small: Path, tmp_path: Path) -> None:
 
 def test_analyse_with_unknown_strata_exits_2(synth_small: Path, tmp_path: Path) -> None:
     """A --cox-strata that is no column of the cohort is a usage error (exit 2), not a traceback."""
-    res = runner.invoke(
-        app,
-        [
-            "analyse",
-            str(REPO / "cohorts/nr-seven-year.yaml"),
-            "--data",
-            str(synth_small),
-            "--out",
-            str(tmp_path),
-            "--no-prediction",
-            "--cox-strata",
-            "shoe_size",
-        ],
-    )
+    res = _analyse_stratified(synth_small, tmp_path, "shoe_size")
     assert res.exit_code == 2
     assert "shoe_size" in res.output
