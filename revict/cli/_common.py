@@ -14,8 +14,10 @@ from rich.console import Console
 from revict._core.errors import RevictError
 from revict._core.versions import package_versions
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: messages are never broken at a fixed width by rich (a path or a
+# finding stays on one line in logs and pipes; the terminal wraps what it shows).
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
