@@ -71,7 +71,9 @@ def format_validation_error(exc: ValidationError, *, file: str, raw: Any = None)
     lines = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        key_error = bool(loc) and loc[-1] == "[key]"  # pydantic's marker: the dict key itself is wrong
+        loc = loc[:-1] if key_error else loc
+        path = (".".join(str(p) for p in loc) or "(top level)") + (" (the key)" if key_error else "")
         line = _line_of(raw, loc) if raw is not None else None
         at = f" (line {line})" if line else ""
         msg = err["msg"]

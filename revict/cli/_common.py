@@ -10,6 +10,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from revict._core.errors import RevictError
 from revict._core.versions import package_versions
@@ -65,9 +66,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except RevictError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+            err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, markup=True)
             if exc.hint:
-                err_console.print(f"[bold]how to fix:[/] {exc.hint}", highlight=False)
+                err_console.print(f"[bold]how to fix:[/] {escape(exc.hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
@@ -75,4 +76,4 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def echo_path(label: str, path: Any) -> None:
     """Print a result path."""
-    console.print(f"{label}: [bold]{path}[/]", highlight=False)
+    console.print(f"{label}: [bold]{escape(str(path))}[/]", highlight=False)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from revict._core.errors import SpecError
@@ -49,7 +50,7 @@ def _render(result: Any) -> None:
     console.print(f"Candidate models give {lo:,.0f} to {hi:,.0f}.", highlight=False)
     console.print(_models_table(result))
     for w in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        err_console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
 
 
 @handle_errors
@@ -59,10 +60,14 @@ def hidden(
     data: Annotated[Path | None, typer.Option("--data", help="Folder with the register extracts.")] = None,
     schema: Annotated[Path | None, typer.Option("--schema", help="Linkage schema (default: the shipped one).")] = None,
     table: Annotated[Path | None, typer.Option("--table", help="A list-overlap CSV instead of registers.")] = None,
-    rule: Annotated[str, typer.Option("--rule", help="Model choice: stepwise, aic, bic or main.")] = "stepwise",
+    rule: Annotated[
+        str | None,
+        typer.Option("--rule", help="Model choice: stepwise, aic, bic or main [default: the cohort's, else stepwise]."),
+    ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", min=0.0, max=1.0, help="p-value threshold of the stepwise rule.")
-    ] = 0.02,
+        float | None,
+        typer.Option("--threshold", min=0.0, max=1.0, help="p-value threshold of the stepwise rule [default: 0.02]."),
+    ] = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates (0: profile-likelihood interval).")
     ] = 1000,
@@ -71,22 +76,29 @@ def hidden(
     ] = "parametric",
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 1,
     conf_level: Annotated[float, typer.Option("--conf-level", min=0.5, max=0.999)] = 0.95,
-    period: Annotated[str, typer.Option("--period", help="all (one table) or year (one per year).")] = "all",
+    period: Annotated[
+        str | None, typer.Option("--period", help="all (one table) or year (one per year) [default: cohort's, all].")
+    ] = None,
     strata: Annotated[
-        str, typer.Option("--strata", help="Comma list: exploitation_form,sex,minor,origin,age_group,year.")
-    ] = "",
+        str | None,
+        typer.Option("--strata", help="Comma list: exploitation_form,sex,minor,origin,age_group,year ('' for none)."),
+    ] = None,
     lists: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--lists", help="Reporter-to-list mapping, e.g. police=P,shelter=O,care_coordinator=O (merges lists)."
         ),
-    ] = "",
+    ] = None,
 ) -> None:
-    """Estimate the number of victims no organisation registered (exit 1 if no estimate exists)."""
+    """Estimate the number of victims no organisation registered (exit 1 if no estimate exists).
+
+    With registers, the cohort file's `hidden:` block sets the lists, period, strata and rule;
+    the flags override it.
+    """
     from revict._core.results import update_results
     from revict.hidden import estimate_population, read_overlap_table
 
-    if rule not in _RULES:
+    if rule is not None and rule not in _RULES:
         raise SpecError(f"--rule {rule!r} is not a rule", hint=f"Use one of {', '.join(_RULES)}.")
     if bootstrap_method not in ("parametric", "multinomial"):
         raise SpecError("--bootstrap-method must be parametric or multinomial", hint="Use parametric (default).")
@@ -95,7 +107,7 @@ def hidden(
             "give either --table FILE.csv or a cohort with --data DIR",
             hint="e.g. revict hidden --table overlap.csv --out out/",
         )
-    opts = {
+    opts: dict[str, Any] = {
         "rule": rule,
         "threshold": threshold,
         "conf_level": conf_level,
@@ -104,7 +116,9 @@ def hidden(
         "seed": seed,
     }
     if table is not None:
-        result = estimate_population(read_overlap_table(table), **opts)  # type: ignore[arg-type]
+        opts["rule"] = rule or "stepwise"
+        opts["threshold"] = 0.02 if threshold is None else threshold
+        result = estimate_population(read_overlap_table(table), **opts)
         section = result.to_dict()
     else:
         result, section = _from_registers(cohort, data, schema, period, strata, lists, opts)
@@ -116,46 +130,29 @@ def _from_registers(
     cohort: Path | None,
     data: Path | None,
     schema: Path | None,
-    period: str,
-    strata: str,
-    lists: str,
+    period: str | None,
+    strata: str | None,
+    lists: str | None,
     opts: dict[str, Any],
 ) -> tuple[Any, dict[str, Any]]:
     from revict.cohort import load_cohort
     from revict.contract import DEFAULT_SCHEMA_PATH, load_schema
-    from revict.hidden import DEFAULT_LIST_MAP, capture_histories, estimate_population, estimate_stratified
     from revict.hidden.histories import parse_list_map
+    from revict.hidden.registers import estimate_from_registers
     from revict.load import load_sources
 
     spec = load_cohort(cohort) if cohort is not None else None
     sources = load_sources(load_schema(schema or DEFAULT_SCHEMA_PATH), data)  # type: ignore[arg-type]
-    strata_t = tuple(s.strip() for s in strata.split(",") if s.strip())
-    hist = capture_histories(
-        sources, spec, period=period, strata=strata_t, list_map=parse_list_map(lists) if lists else None
+    est = estimate_from_registers(
+        sources,
+        spec,
+        lists=parse_list_map(lists) if lists else None,
+        period=period,
+        strata=None if strata is None else tuple(s.strip() for s in strata.split(",") if s.strip()),
+        **opts,
     )
-    if not hist.tables:
-        raise SpecError(
-            "no registration with a linked person and a reporter in the period",
-            hint="Check the cohort's entry_window and the reporter column of victim_registrations.",
-        )
-    pooled = hist.pooled()
-    pooled = type(pooled)(
-        pooled.lists,
-        pooled.histories,
-        pooled.counts,
-        f"victim_registrations ({'per year' if period == 'year' else 'whole window'})",
-    )
-    result = estimate_population(pooled, **opts)
-    section = result.to_dict()
-    section["capture_histories"] = hist.to_dict()
-    reporters: dict[str, list[str]] = {}  # list name -> reporters, for plain labels in the report
-    for reporter, name in (parse_list_map(lists) if lists else DEFAULT_LIST_MAP).items():
-        reporters.setdefault(name, []).append(reporter)
-    section["list_reporters"] = {k: v for k, v in reporters.items() if k in result.table.lists}
-    if len(hist.tables) > 1:
-        strat = estimate_stratified(hist, pooled=False, **opts)
-        section["stratified"] = strat.to_dict()
-        console.print(f"Strata ({', '.join(hist.by)}) add up to {strat.total:,.0f}.", highlight=False)
-        for w in strat.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
-    return result, section
+    if est.stratified is not None:
+        console.print(f"Strata ({', '.join(est.histories.by)}) add up to {est.stratified.total:,.0f}.", highlight=False)
+        for w in est.stratified.warnings:
+            err_console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+    return est.result, est.to_dict()

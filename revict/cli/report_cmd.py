@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from revict.cli._common import CohortArg, DataOpt, SchemaOpt, console, echo_path, err_console, handle_errors, working
 from revict.contract import DEFAULT_SCHEMA_PATH
@@ -13,10 +14,8 @@ from revict.contract.schema_io import REPO_ROOT
 
 DEFAULT_SPEC = REPO_ROOT / "reports" / "policy-brief.yaml"
 AGGREGATES_FILE = "network_aggregates.json"
-#: hidden-population estimate in `revict run`: the hidden module's default rule and threshold,
-#: a modest seeded parametric bootstrap (`revict hidden` runs 1,000 replicates)
-HIDDEN_RULE = "stepwise"
-HIDDEN_THRESHOLD = 0.02
+#: hidden-population estimate in `revict run`: lists, period, strata and rule from the cohort
+#: file's `hidden:` block; a modest seeded parametric bootstrap (`revict hidden` runs 1,000)
 HIDDEN_BOOTSTRAP = 200
 HIDDEN_SEED = 1
 
@@ -94,30 +93,16 @@ def _network_into(sources: Any, tables: Any, out: Path) -> None:
 def _hidden_into(sources: Any, tables: Any, out: Path) -> None:
     """Estimate the hidden population from the cohort's registrations; store ``hidden_population``.
 
-    A failed estimate (no linked registration with a reporter, the estimate does not exist
-    or is not identifiable) is stored as ``status: failed`` with a warning, never raised.
+    The cohort file's ``hidden:`` block sets lists, period, strata and rule. A failed
+    estimate (no linked registration with a reporter, the estimate does not exist or is
+    not identifiable) is stored as ``status: failed`` with a warning, never raised.
     """
     from revict._core.errors import RevictError
     from revict._core.results import read_results, update_results
-    from revict.hidden import DEFAULT_LIST_MAP, capture_histories, estimate_population
+    from revict.hidden.registers import estimate_from_registers
 
-    reporters: dict[str, list[str]] = {}
-    for reporter, name in DEFAULT_LIST_MAP.items():
-        reporters.setdefault(name, []).append(reporter)
     try:
-        hist = capture_histories(sources, tables.spec, period="all")
-        if not hist.tables:
-            raise RevictError(
-                "no registration with a linked person and a reporter in the entry window",
-                hint="Check the reporter column of victim_registrations.",
-            )
-        result = estimate_population(
-            hist.pooled(),
-            rule=HIDDEN_RULE,
-            threshold=HIDDEN_THRESHOLD,
-            bootstrap=HIDDEN_BOOTSTRAP,
-            seed=HIDDEN_SEED,
-        )
+        est = estimate_from_registers(sources, tables.spec, bootstrap=HIDDEN_BOOTSTRAP, seed=HIDDEN_SEED)
     except (RevictError, ValueError, ArithmeticError) as exc:  # numerical failures too (LinAlgError is a ValueError)
         reason = (
             exc.message
@@ -129,15 +114,10 @@ def _hidden_into(sources: Any, tables: Any, out: Path) -> None:
         path = update_results(out, "hidden_population", section)
         current = read_results(path)
         update_results(out, "warnings", [*(current.get("warnings") or []), message])
-        err_console.print(f"[yellow]hidden[/]   no estimate ({reason}); see results.json", highlight=False)
+        err_console.print(f"[yellow]hidden[/]   no estimate ({escape(reason)}); see results.json", highlight=False)
         return
-    section = {
-        "status": "estimated",
-        **result.to_dict(),
-        "list_reporters": {k: v for k, v in reporters.items() if k in result.table.lists},
-        "capture_histories": hist.to_dict(),
-    }
-    update_results(out, "hidden_population", section)
+    update_results(out, "hidden_population", {"status": "estimated", **est.to_dict()})
+    result = est.result
     ci = result.ci
     upper = f"{ci.upper:,.0f}" if ci.upper != float("inf") else "no upper limit"
     console.print(
@@ -145,6 +125,11 @@ def _hidden_into(sources: Any, tables: Any, out: Path) -> None:
         f"{result.n_observed:,} registered",
         highlight=False,
     )
+    if est.stratified is not None:
+        console.print(
+            f"[bold]hidden[/]   strata ({', '.join(est.histories.by)}) add up to {est.stratified.total:,.0f}",
+            highlight=False,
+        )
 
 
 def make_report(

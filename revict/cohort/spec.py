@@ -23,6 +23,9 @@ Covariate = Literal[
     "exploitation_form", "sex", "age_group", "origin", "reporter", "cross_border", "prior_victimisation"
 ]
 SERIOUS: tuple[str, ...] = ("violence", "sexual", "threat", "exploitation")
+Reporter = Literal["police", "border_police", "labour_inspectorate", "care_coordinator", "shelter", "other"]
+HiddenStratum = Literal["year", "exploitation_form", "sex", "minor", "origin", "age_group"]
+ListName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,24}$")]
 
 #: Levels of every categorical covariate other than ``age_group`` (which the cohort defines).
 COVARIATE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -103,6 +106,51 @@ class Outcome(RevictModel):
         return tuple(self.categories)
 
 
+class HiddenSpec(RevictModel):
+    """How ``revict hidden`` and ``revict run`` estimate the victims no organisation registered.
+
+    Command-line flags of ``revict hidden`` override these settings.
+    """
+
+    lists: dict[Reporter, ListName] | None = Field(
+        default=None,
+        description=(
+            "Reporter -> list name; reporters sharing a name are merged into one list, reporters left out are not "
+            "used. Default: one list per organisation (police P, border_police K, labour_inspectorate I, "
+            "care_coordinator R, shelter O, other Z)."
+        ),
+    )
+    period: Literal["all", "year"] = Field(
+        default="all", description="One overlap table for the whole entry window, or one per registration year."
+    )
+    strata: tuple[HiddenStratum, ...] = Field(
+        default=(), description="Estimate separately per stratum and add up (the pooled estimate is kept)."
+    )
+    rule: Literal["stepwise", "aic", "bic", "main"] = Field(
+        default="stepwise", description="How the two-list interactions are chosen."
+    )
+    threshold: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        default=0.02, description="p-value threshold of the stepwise rule (0.02 as Chan, Silverman & Vincent 2021)."
+    )
+
+    @field_validator("lists")
+    @classmethod
+    def _two_lists(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        if v is not None and len(set(v.values())) < 2:
+            raise ValueError(
+                "the mapping leaves fewer than two lists; multiple systems estimation needs at least two "
+                "(give different list names to at least two reporters)"
+            )
+        return v
+
+    @field_validator("strata")
+    @classmethod
+    def _distinct(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("a stratum is named twice; name each once")
+        return v
+
+
 class CohortSpec(RevictModel):
     """A study design: who enters, when follow-up starts and ends, what counts as the outcome."""
 
@@ -129,6 +177,10 @@ class CohortSpec(RevictModel):
         default=None, description="Covariates to stratify descriptive curves by (default: the covariates)."
     )
     min_cell: Annotated[int, Field(ge=1)] = 10
+    hidden: HiddenSpec = Field(
+        default_factory=HiddenSpec,
+        description="Settings of the hidden-population estimate (multiple systems estimation).",
+    )
 
     @field_validator("blackout_days")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
 from revict.cli.main import app
@@ -90,3 +92,20 @@ def test_analyse_with_unknown_strata_exits_2(synth_small: Path, tmp_path: Path) 
     res = _analyse_stratified(synth_small, tmp_path, "shoe_size")
     assert res.exit_code == 2
     assert "shoe_size" in res.output
+
+
+def test_error_text_is_not_console_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """Messages and hints print verbatim: brackets in them are text, not rich markup, and never wrap."""
+    from revict._core.errors import SpecError
+    from revict.cli._common import handle_errors
+
+    @handle_errors
+    def boom() -> None:
+        raise SpecError("cohorts/x.yaml: hidden.lists [key] " + "x" * 150, hint="write [0, 18) as 0")
+
+    with pytest.raises(typer.Exit) as ex:
+        boom()
+    assert ex.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert "hidden.lists [key] " + "x" * 150 in err
+    assert "write [0, 18) as 0" in err

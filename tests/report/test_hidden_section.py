@@ -210,7 +210,7 @@ def test_failed_estimate_is_a_warning_not_a_crash(data, tmp_path, monkeypatch, k
     """An estimate that cannot be made becomes a warning in results.json and a note in the report; run exits 0."""
     import numpy as np
 
-    import revict.hidden
+    import revict.hidden.registers
     from revict._core.errors import ModelFitError
 
     def fail(*args, **kwargs):
@@ -218,7 +218,7 @@ def test_failed_estimate_is_a_warning_not_a_crash(data, tmp_path, monkeypatch, k
             raise np.linalg.LinAlgError("Singular matrix")
         raise ModelFitError("the estimate does not exist for this table", hint="Merge lists.")
 
-    monkeypatch.setattr(revict.hidden, "estimate_population", fail)
+    monkeypatch.setattr(revict.hidden.registers, "estimate_population", fail)
     out = tmp_path / "o"
     args = ["run", COHORT, "--schema", SCHEMA, "--data", str(data), "--out", str(out), "--no-prediction"]
     result = runner.invoke(app, [*args, "--lang", "en"])
