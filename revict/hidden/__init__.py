@@ -6,6 +6,7 @@ Flow::
     list-overlap CSV --------------read_overlap_table--> OverlapTable
     OverlapTable --estimate_population--> MSEResult (.to_dict() -> results.json "hidden_population")
     CaptureHistories --estimate_stratified--> StratifiedMSEResult (strata add up)
+    Sources + cohort's hidden: block --estimate_from_registers--> RegisterEstimate (the CLI's path)
 
 Poisson log-linear models over capture histories (statsmodels GLM), two-list
 interactions chosen stepwise (SparseMSE rule, p < 0.02) or by AIC/BIC, with the
@@ -16,6 +17,7 @@ from revict.hidden.candidates import CandidateModel, evaluate_model
 from revict.hidden.estimate import CAVEATS, MSEResult, estimate_population
 from revict.hidden.histories import DEFAULT_LIST_MAP, CaptureHistories, capture_histories
 from revict.hidden.intervals import Interval
+from revict.hidden.registers import RegisterEstimate, estimate_from_registers
 from revict.hidden.stratified import StratifiedMSEResult, estimate_stratified
 from revict.hidden.table import OverlapTable, read_overlap_table, table_from_frame
 
@@ -27,8 +29,10 @@ __all__ = [
     "Interval",
     "MSEResult",
     "OverlapTable",
+    "RegisterEstimate",
     "StratifiedMSEResult",
     "capture_histories",
+    "estimate_from_registers",
     "estimate_population",
     "estimate_stratified",
     "evaluate_model",
