@@ -38,6 +38,11 @@ class CoxResult:
         One row per term: term, log_hr, se, (robust_se), hr, ci_lower, ci_upper, z, p.
         Estimates that could not be made are NaN here and ``null`` in :meth:`to_dict`.
     concordance : float or None
+        Harrell's C of the linear predictor (R's ``fit$concordance["concordance"]``),
+        with case weights and within strata; None when not computed.
+    concordance_se : float or None
+        Its infinitesimal-jackknife standard error (R's ``fit$concordance["std"]``,
+        ``se(C)`` in ``summary``), summed per cluster when ``cluster`` is set.
     ph_test : DataFrame or None
         R's ``cox.zph`` table: term (covariates and GLOBAL), chisq, df, p.
     n, n_events : int
@@ -48,6 +53,7 @@ class CoxResult:
 
     terms: pd.DataFrame
     concordance: float | None
+    concordance_se: float | None
     ph_test: pd.DataFrame | None
     n: int
     n_events: int
@@ -75,6 +81,7 @@ class CoxResult:
         return {
             "terms": rows,
             "concordance": num(self.concordance),
+            "concordance_se": num(self.concordance_se),
             "ph_test": ph,
             "n": self.n,
             "n_events": self.n_events,
@@ -154,7 +161,7 @@ class CoxPH:
         Column identifying clusters (persons) for the robust variance.
     weights : str, optional
         Column of case weights (R: ``weights =``); Efron ties use the deaths' mean weight as
-        R does. Concordance ignores the weights.
+        R does. Concordance and its SE use them as R's ``coxph`` does.
     ties : {"efron", "breslow"}
     conf_level : float
     ph_test : bool
@@ -243,7 +250,8 @@ class CoxPH:
         beta = np.full(p, np.nan)
         se = np.full(p, np.nan)
         rse = np.full(p, np.nan)
-        conc = ph = None
+        conc: tuple[float | None, float | None] = (None, None)
+        ph = None
         ll: tuple[float, float] = (float("nan"), float("nan"))
         n_iter, converged = 0, False
         if n_ev == 0:
@@ -261,7 +269,7 @@ class CoxPH:
                 rse[keep] = np.sqrt(np.where(rv >= 0, rv, np.nan))
             for c in bad:
                 beta[keep[c]] = se[keep[c]] = rse[keep[c]] = np.nan
-            conc, ph = self._extras(design, keep, ix, fit, stop, event, start, strata, msgs)
+            conc, ph = self._extras(design, keep, ix, fit, stop, event, start, strata, data, msgs)
         use = rse if self.cluster is not None else se
         with np.errstate(invalid="ignore", over="ignore"):
             zz = beta / use
@@ -280,7 +288,8 @@ class CoxPH:
             )
         return CoxResult(
             terms=table,
-            concordance=conc,
+            concordance=conc[0],
+            concordance_se=conc[1],
             ph_test=ph,
             n=n,
             n_events=n_ev,
@@ -300,11 +309,21 @@ class CoxPH:
         event: NDArray[np.bool_],
         start: NDArray[np.float64] | None,
         strata: NDArray[np.int64] | None,
+        data: pd.DataFrame,
         msgs: list[str],
-    ) -> tuple[float | None, pd.DataFrame | None]:
-        conc = ph = None
+    ) -> tuple[tuple[float | None, float | None], pd.DataFrame | None]:
+        conc: tuple[float | None, float | None] = (None, None)
+        ph = None
         if self.with_concordance and start is None:
-            conc = concordance(stop, event, fit.terms.eta, strata)["concordance"]
+            c = concordance(
+                stop,
+                event,
+                fit.terms.eta,
+                strata,
+                weights=None if self.weights is None else data[self.weights].to_numpy(dtype=float),
+                cluster=None if self.cluster is None else data[self.cluster].to_numpy(),
+            )
+            conc = (c["concordance"], c["concordance_se"])
         if self.ph_test and start is None:
             pos = {c: i for i, c in enumerate(keep)}
             groups = {cov: [pos[c] for c in cols if c in pos] for cov, cols in design.groups.items()}

@@ -457,7 +457,7 @@ def _importance(
     t, e = y["time"].astype(float), y["event"].astype(bool)
 
     def c_of(xx: Array) -> float:
-        return float(concordance(t, e, _risk(model, xx))["concordance"])
+        return float(concordance(t, e, _risk(model, xx), std_err=False)["concordance"])
 
     base = c_of(x)
     rows = []

@@ -20,6 +20,8 @@ from revict.models import (
     pwp_gap_time,
     rmst,
 )
+from revict.models._design import concordance
+from revict.models.cox import CoxPH
 
 REF_DIR = Path(__file__).resolve().parents[1] / "reference"
 REFERENCE = json.loads((REF_DIR / "reference.json").read_text(encoding="utf-8"))
@@ -88,6 +90,26 @@ def _check_cox(case: dict[str, Any]) -> None:
     assert (res.n, res.n_events) == (v["n"], v["n_events"])
 
 
+def _check_concordance(case: dict[str, Any]) -> None:
+    """C, its SE and the weighted pair counts of ``coxph(...)$concordance``, to a relative tolerance."""
+    df, v = _data(case), case["values"]
+    model = CoxPH(**_cox_args(case), ph_test=False).fit(df)
+    res = model.result_
+    for ours, key, tol_key in (
+        (res.concordance, "concordance", "concordance"),
+        (res.concordance_se, "concordance_se", "concordance_se"),
+    ):
+        assert ours is not None
+        _close(ours, v[key], _tol(case, tol_key) * abs(v[key]), key)
+    eta = model.design_.x @ res.terms["log_hr"].to_numpy()
+    a = case["args"]
+    strata = df[a["strata"]].to_numpy() if "strata" in a else None
+    w = df[a["weights"]].to_numpy(dtype=float) if "weights" in a else None
+    counts = concordance(df["time"].to_numpy(float), df["status"].to_numpy() == 1, eta, strata, weights=w)
+    for key in ("concordant", "discordant", "tied_risk"):
+        _close(counts[key], v[key], _tol(case, "counts") * max(abs(v[key]), 1.0), key)
+
+
 def _check_zph(case: dict[str, Any]) -> None:
     df, v = _data(case), case["values"]
     ph = cox_ph(df, **_cox_args(case)).ph_test
@@ -105,8 +127,6 @@ def _check_robust(case: dict[str, Any]) -> None:
     elif case["kind"] == "pwp_gap":
         res = pwp_gap_time(df, covariates=cov, id_col="id", episode_col="enum")
     else:
-        from revict.models.cox import CoxPH
-
         res = (
             CoxPH(covariates=cov, strata="enum", cluster="id", ph_test=False, with_concordance=False)
             .fit(df, duration_col="stop", event_col="event", start_col="start")
@@ -151,6 +171,7 @@ CHECKS = {
     "logrank": _check_logrank,
     "cox": _check_cox,
     "zph": _check_zph,
+    "concordance": _check_concordance,
     "ag": _check_robust,
     "pwp_gap": _check_robust,
     "pwp_total": _check_robust,

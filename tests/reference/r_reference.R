@@ -148,6 +148,39 @@ add_case("zph_veteran", "zph", "veteran",
               reference = list(celltype = "squamous"), levels = list(celltype = arr(levels(vet$celltype))), order = arr(c("trt", "celltype", "karno"))),
          zph_values(f_vet))
 
+# ---- concordance of a coxph fit and its standard error -----------------------------------
+# fit$concordance is concordancefit(y, lp, strata, weights, reverse = TRUE): Harrell's C
+# (timewt = "n", score ties 1/2) and std = sqrt(var), the infinitesimal-jackknife SE shown
+# as se(C) by summary(fit). Case weights w = row %% 3 + 1 (1, 2, 3) as in cox_lung_weights.
+# Tolerances for this kind are relative.
+conc_values <- function(fit) {
+  cf <- fit$concordance
+  again <- concordance(fit)   # the documented user-level call gives the same numbers
+  stopifnot(isTRUE(all.equal(unname(cf["concordance"]), again$concordance, tolerance = 1e-12)),
+            isTRUE(all.equal(unname(cf["std"]), sqrt(again$var), tolerance = 1e-12)))
+  list(concordance = unname(cf["concordance"]), concordance_se = unname(cf["std"]),
+       concordant = unname(cf["concordant"]), discordant = unname(cf["discordant"]),
+       tied_risk = unname(cf["tied.x"]))
+}
+tolconc <- list(concordance = 1e-6, concordance_se = 1e-6, counts = 1e-6)
+lung_args <- list(numeric = arr(c("age", "sex", "ph_ecog")), categorical = list(), reference = list())
+add_case("conc_lung", "concordance", "lung",
+         "coxph(Surv(time, status) ~ age + sex + ph.ecog, lung)$concordance", tolconc, lung_args,
+         conc_values(f_lung))
+add_case("conc_lung_weights", "concordance", "lung",
+         "coxph(Surv(time, status) ~ age + sex + ph.ecog, lung, weights = w)$concordance  # w = row %% 3 + 1",
+         tolconc, c(lung_args, list(weights = "w")), conc_values(f_lung_w))
+add_case("conc_lung_strata", "concordance", "lung",
+         "coxph(Surv(time, status) ~ age + ph.ecog + strata(sex), lung)$concordance", tolconc,
+         list(numeric = arr(c("age", "ph_ecog")), categorical = list(), reference = list(), strata = "sex"),
+         conc_values(coxph(Surv(time, status) ~ age + ph_ecog + strata(sex), lung2)))
+add_case("conc_veteran", "concordance", "veteran",
+         "coxph(Surv(time, status) ~ trt + celltype + karno, veteran)$concordance", tolconc,
+         list(numeric = arr(c("trt", "karno")), categorical = arr("celltype"),
+              reference = list(celltype = "squamous"), levels = list(celltype = arr(levels(vet$celltype))),
+              order = arr(c("trt", "celltype", "karno"))),
+         conc_values(f_vet))
+
 # ---- recurrent events: Andersen-Gill and PWP with cluster-robust SE --------------------
 rob_values <- function(fit) {
   list(terms = arr(names(coef(fit))), coef = arr(unname(coef(fit))),
