@@ -251,6 +251,7 @@ def control_first_event(
         "cox": {
             "terms": terms,
             "concordance": _num(cox.get("concordance")),
+            "concordance_se": _num(cox.get("concordance_se")),
             "reference_levels": {str(k): str(v) for k, v in (cox.get("reference_levels") or {}).items()},
             "ph_test": control_ph_test(cox.get("ph_test")),
         },

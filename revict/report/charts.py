@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -266,15 +267,40 @@ def hazard_ratios(ctx: Ctx) -> str:
         "dan kan het verschil toeval zijn.",
     )
     desc = "; ".join(sentences) + "."
-    return f"<p>{escape(how)}</p>" + chart(
-        fig,
-        fig_id="fig-forest",
-        title=t("forest_fig", ctx.lang),
-        description=desc,
-        csv_uri=csv_data_uri(["term", "hr", "ci_lower", "ci_upper", "p"], csv_rows, ctx.lang),
-        csv_name="hazard-ratios",
-        lang=ctx.lang,
+    return (
+        f"<p>{escape(how)}</p>"
+        + chart(
+            fig,
+            fig_id="fig-forest",
+            title=t("forest_fig", ctx.lang),
+            description=desc,
+            csv_uri=csv_data_uri(["term", "hr", "ci_lower", "ci_upper", "p"], csv_rows, ctx.lang),
+            csv_name="hazard-ratios",
+            lang=ctx.lang,
+        )
+        + _concordance_note(ctx, cox)
     )
+
+
+def _concordance_note(ctx: Ctx, cox: Mapping[str, Any]) -> str:
+    """One plain sentence on how well the model tells two people apart (Harrell's C with its 95% CI)."""
+    c, se = cox.get("concordance"), cox.get("concordance_se")
+    if not isinstance(c, int | float):
+        return ""
+    ci = ""
+    if isinstance(se, int | float):
+        lo, hi = max(0.0, c - 1.959964 * se), min(1.0, c + 1.959964 * se)
+        ci = ctx.tr(f" (95% CI {fmt_ci(lo, hi, ctx.lang)})", f" (95%-BI {fmt_ci(lo, hi, ctx.lang)})")
+    text = ctx.tr(
+        f"Group differences say little about one person. Of two people, the model picks the one who becomes a "
+        f"victim again sooner in {fmt_pct(c, ctx.lang)} of the pairs that can be compared{ci}; 50% would be a "
+        "coin toss. Use these figures to see where risk gathers, not to predict who will be victimised.",
+        f"Verschillen tussen groepen zeggen weinig over één persoon. Van twee mensen wijst het model in "
+        f"{fmt_pct(c, ctx.lang)} van de vergelijkbare paren degene aan die eerder opnieuw slachtoffer wordt{ci}; "
+        "50% zou kop of munt zijn. Gebruik deze cijfers om te zien waar risico zich ophoopt, niet om te voorspellen "
+        "wie slachtoffer wordt.",
+    )
+    return f'<p class="note">{escape(text)}</p>'
 
 
 def recurrence(ctx: Ctx) -> str:

@@ -231,7 +231,12 @@ def make_results(n: int = 1500, seed: int = 7) -> dict[str, Any]:
             "km": km,
             "cumulative_incidence": ci,
             "competing_risks": cr,
-            "cox": {"terms": terms, "concordance": 0.58, "ph_test": {"global": {"chisq": 8.1, "df": 9, "p": 0.52}}},
+            "cox": {
+                "terms": terms,
+                "concordance": 0.58,
+                "concordance_se": 0.011,
+                "ph_test": {"global": {"chisq": 8.1, "df": 9, "p": 0.52}},
+            },
             "logrank": {"exploitation_form": {"chisq": 21.3, "df": 4, "p": 0.0003}},
         },
         "recurrent": {

@@ -163,3 +163,14 @@ def test_write_is_atomic_and_returns_path(released, full_spec, tmp_path):
     out = render_report(released, full_spec, tmp_path / "sub" / "report.html", lang="nl")
     assert out.is_file()
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
+
+
+def test_model_accuracy_is_stated_plainly(report_files, released):
+    """Under the forest plot one sentence gives Harrell's C with its 95% CI, as a percentage, in both languages."""
+    cox = released.data()["first_event"]["cox"]
+    assert (cox["concordance"], cox["concordance_se"]) == (0.58, 0.011)
+    en = _html(report_files["en"])
+    nl = _html(report_files["nl"])
+    assert "sooner in 58% of the pairs that can be compared (95% CI 56–60%); 50% would be a coin toss" in en
+    assert "in 58% van de vergelijkbare paren" in nl
+    assert "(95%-BI 56–60%)" in nl
