@@ -6,7 +6,9 @@ applied again here: kinds of recurring perpetrators add up to the recurring coun
 the non-recurring adds up to all offenders (secondary suppression on those lines);
 distributions are top-coded (the tail merged until it holds ``min_cell``); maxima such as
 the largest component are never published; a share is shown only when its numerator and
-complement are both at least ``min_cell``; a mean over offenders passes dominance and p-ratio.
+complement are both at least ``min_cell``; a mean over offenders passes dominance and p-ratio;
+the quartiles of the time to a returning perpetrator's next event need ``min_cell`` pairs and
+are given in whole months.
 """
 
 from __future__ import annotations
@@ -168,6 +170,39 @@ def _mean_victims(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[float
     return (None, [failed]) if failed else (float(m), [])
 
 
+DAYS_PER_MONTH = 30.4375
+
+
+def _time_to_return(agg: Mapping[str, Any], rules: DisclosureRules) -> tuple[dict[str, Any] | None, list[Suppression]]:
+    """Quartiles of the time from registration to a returning perpetrator's next event, in whole months.
+
+    Released only over at least ``min_cell`` victim-perpetrator pairs, and coarsened to months so that
+    no quartile gives one pair's time in days.
+    """
+    done = agg.get("time_to_return") if agg.get("controlled") is True else None
+    if isinstance(done, Mapping):  # released before: months already; the pair count is checked again
+        n0 = as_count(done.get("n_pairs"))
+        if n0 is not None and n0 >= rules.min_cell:
+            return dict(done), []
+        return None, [Suppression("network.time_to_return", "min_cell", f"fewer than {rules.min_cell} returning pairs")]
+    ttr = agg.get("time_to_returning_event_days")
+    if not isinstance(ttr, Mapping):
+        return None, []
+    n = as_count(ttr.get("n_pairs"))
+    qs = [q for q in (ttr.get(k) for k in ("q25", "median", "q75")) if isinstance(q, int | float)]
+    if n is None or n < rules.min_cell or len(qs) != 3:
+        if n == 0:
+            return None, []
+        return None, [Suppression("network.time_to_return", "min_cell", f"fewer than {rules.min_cell} returning pairs")]
+    q25, med, q75 = (round(float(q) / DAYS_PER_MONTH) for q in qs)
+    return {
+        "n_pairs": release_count(n, rules),
+        "lower_quartile_months": q25,
+        "median_months": med,
+        "upper_quartile_months": q75,
+    }, []
+
+
 def _yearly(rows: Any, rules: DisclosureRules) -> tuple[list[dict[str, Any]], list[Suppression]]:
     out, notes = [], []
     for r in rows if isinstance(rows, list) else []:
@@ -210,6 +245,8 @@ def control_network(agg: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | 
     notes += more
     yearly, more = _yearly(agg.get("yearly"), rules)
     notes += more
+    ttr, more = _time_to_return(agg, rules)
+    notes += more
     n_comp = agg.get("components") if again else _get(agg, "components", "n")
     out: dict[str, Any] = {
         **counts,
@@ -217,6 +254,7 @@ def control_network(agg: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | 
         "component_sizes": comp,
         "components": release_count(n_comp, rules) if n_comp is not None else None,
         "index_perpetrator": share,
+        "time_to_return": ttr,
         "yearly": yearly,
         "controlled": True,
         "victims": release_count(agg.get("victims"), rules) if agg.get("victims") is not None else None,

@@ -467,6 +467,15 @@ def perpetrators(ctx: Ctx) -> str:
             f"Bij {pct} ({ci}) van de nieuwe keren slachtofferschap was een dader van de oorspronkelijke registratie "
             "opnieuw betrokken.",
         )
+    ttr = net.get("time_to_return")
+    if isinstance(ttr, dict) and isinstance(ttr.get("median_months"), int):
+        med, q25, q75 = ttr["median_months"], ttr["lower_quartile_months"], ttr["upper_quartile_months"]
+        lead += " " + ctx.tr(
+            f"When a perpetrator of the registration came back to the same victim, half did so within {med} "
+            f"months of the registration (a quarter within {q25}, three quarters within {q75} months).",
+            f"Als een dader van de registratie terugkwam bij hetzelfde slachtoffer, gebeurde dat bij de helft binnen "
+            f"{med} maanden na de registratie (een kwart binnen {q25}, driekwart binnen {q75} maanden).",
+        )
     parts = [
         f'<p class="lead">{escape(lead.strip())}</p>' if lead.strip() else "",
         table([ctx.tr("Perpetrators", "Daders"), ctx.tr("Number", "Aantal")], rows, ctx.lang),

@@ -105,6 +105,22 @@ def test_share_with_small_numerator_is_withheld(results):
     assert net["index_perpetrator"] is None
 
 
+def test_time_to_return_is_released_in_whole_months(released):
+    """Quartiles of days (200, 500, 1100 over 30 pairs) are released as whole months, never as days."""
+    ttr = released.data()["network"]["time_to_return"]
+    assert ttr == {"n_pairs": 30, "lower_quartile_months": 7, "median_months": 16, "upper_quartile_months": 36}
+
+
+@pytest.mark.parametrize("n_pairs", [1, 9])
+def test_time_to_return_over_few_pairs_is_withheld(results, n_pairs):
+    """Fewer than min_cell returning pairs: no quartiles, and the suppression is listed."""
+    res = copy.deepcopy(results)
+    res["network_aggregates"]["time_to_returning_event_days"]["n_pairs"] = n_pairs
+    rel = apply_disclosure(res)
+    assert rel.data()["network"]["time_to_return"] is None
+    assert any(s.what == "network.time_to_return" and s.rule == "min_cell" for s in rel.suppressions)
+
+
 def test_mcf_dominated_by_two_persons_is_suppressed(results):
     """When two persons hold 90% of the events behind the MCF, no MCF curve is released."""
     res = copy.deepcopy(results)

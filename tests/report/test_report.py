@@ -174,3 +174,11 @@ def test_model_accuracy_is_stated_plainly(report_files, released):
     assert "sooner in 58% of the pairs that can be compared (95% CI 56–60%); 50% would be a coin toss" in en
     assert "in 58% van de vergelijkbare paren" in nl
     assert "(95%-BI 56–60%)" in nl
+
+
+def test_time_to_return_is_told_in_months(report_files):
+    """The perpetrator section says how soon a perpetrator of the registration came back, in months."""
+    en = _html(report_files["en"])
+    nl = _html(report_files["nl"])
+    assert "half did so within 16 months of the registration (a quarter within 7, three quarters within 36" in en
+    assert "bij de helft binnen 16 maanden na de registratie" in nl
