@@ -62,11 +62,16 @@ def hidden(
     table: Annotated[Path | None, typer.Option("--table", help="A list-overlap CSV instead of registers.")] = None,
     rule: Annotated[
         str | None,
-        typer.Option("--rule", help="Model choice: stepwise, aic, bic or main [default: the cohort's, else stepwise]."),
+        typer.Option("--rule", help="Model choice: stepwise, aic, bic or main (default: the cohort's, else stepwise)."),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0.0, max=1.0, help="p-value threshold of the stepwise rule [default: 0.02]."),
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="p-value threshold of the stepwise rule (default: the cohort's, else 0.02).",
+        ),
     ] = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates (0: profile-likelihood interval).")
@@ -77,7 +82,8 @@ def hidden(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 1,
     conf_level: Annotated[float, typer.Option("--conf-level", min=0.5, max=0.999)] = 0.95,
     period: Annotated[
-        str | None, typer.Option("--period", help="all (one table) or year (one per year) [default: cohort's, all].")
+        str | None,
+        typer.Option("--period", help="all (one table) or year (one per year) (default: the cohort's, else all)."),
     ] = None,
     strata: Annotated[
         str | None,
@@ -86,7 +92,9 @@ def hidden(
     lists: Annotated[
         str | None,
         typer.Option(
-            "--lists", help="Reporter-to-list mapping, e.g. police=P,shelter=O,care_coordinator=O (merges lists)."
+            "--lists",
+            help="Reporter-to-list mapping, e.g. police=P,shelter=O,care_coordinator=O (merges lists; "
+            "default: the cohort's).",
         ),
     ] = None,
 ) -> None:
