@@ -15,6 +15,9 @@ stays with the researcher):
 - the model: its two-list terms, the selection rule and threshold, the interval method,
   the bootstrap settings; never fit statistics (deviance, AIC, BIC), which are functions of
   the cell counts;
+- estimates by stratum (``stratified``: group, registered number, estimate, interval, each
+  rounded likewise) only when every stratum holds at least ``min_cell`` registered persons
+  (all or nothing, as for the list sizes);
 - never a per-capture-history cell, never the names of pairs of lists that share nobody
   when zeros count as small numbers, never free text that quotes a number.
 """
@@ -123,6 +126,41 @@ def _list_totals(totals: Any, rules: DisclosureRules) -> tuple[dict[str, int | s
     return {k: _release_persons(n, rules) for k, n in counts.items()}, []
 
 
+def _stratified(strat: Any, rules: DisclosureRules) -> tuple[dict[str, Any] | None, list[Suppression]]:
+    """Per-stratum estimates: all strata, rounded, or none (when one holds fewer than ``min_cell`` persons)."""
+    strat = as_mapping(strat)
+    strata = [as_mapping(x) for x in strat.get("strata") or []]
+    if not strata:
+        return None, []
+    released = [_release_persons(x.get("n_observed"), rules) for x in strata]
+    failed = strat.get("failed_strata") or []
+    if any(isinstance(n, str) for n in released) or any(
+        round_estimate(x.get("estimate"), rules) is None for x in strata
+    ):
+        return None, [
+            Suppression(
+                f"{WHAT}.stratified",
+                "min_cell",
+                f"a group had fewer than {rules.min_cell} registered persons or no estimate: no estimates by group",
+            )
+        ]
+    return {
+        "by": [str(b) for b in strat.get("by") or []],
+        "total": round_estimate(strat.get("total"), rules),
+        "ci": _interval(strat.get("ci"), rules),
+        "strata": [
+            {
+                "key": {str(k): str(v) for k, v in as_mapping(x.get("key")).items()},
+                "n_observed": n,
+                "estimate": round_estimate(x.get("estimate"), rules),
+                "ci": _interval(x.get("ci"), rules),
+            }
+            for x, n in zip(strata, released, strict=True)
+        ],
+        "n_failed": len(failed) if isinstance(failed, list) else int(strat.get("n_failed") or 0),
+    }, []
+
+
 def _failed(section: Mapping[str, Any]) -> dict[str, Any]:
     message = _text(section.get("message"))
     return {"status": "failed", "message": message, "controlled": True}
@@ -178,6 +216,8 @@ def control_hidden(section: Any, rules: DisclosureRules) -> tuple[dict[str, Any]
             )
         )
     list_totals, more = _list_totals(section.get("list_totals"), rules)
+    notes += more
+    stratified, more = _stratified(section.get("stratified"), rules)
     notes += more
     model = as_mapping(section.get("model"))
     rule = as_mapping(section.get("rule"))
@@ -236,6 +276,8 @@ def control_hidden(section: Any, rules: DisclosureRules) -> tuple[dict[str, Any]
         else None,
         "warnings": warnings,
     }
+    if stratified is not None:
+        out["stratified"] = stratified
     notes.append(
         Suppression(
             f"{WHAT}",

@@ -13,8 +13,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from revict.report.html import base_layout, chart, csv_data_uri
-from revict.report.i18n import Lang, fmt_num, level_label, t
+from revict.report.html import base_layout, chart, csv_data_uri, table
+from revict.report.i18n import Lang, fmt_ci, fmt_num, grouping_label, level_label, t
 from revict.report.palette import COLOURS, NEUTRAL
 from revict.report.sections import Ctx, na
 
@@ -321,6 +321,78 @@ def _failed(ctx: Ctx, hp: Mapping[str, Any]) -> str:
     return f'<p class="na">{escape(text)}</p>' + (extra if reason else "") + _caveats(ctx)
 
 
+_MINOR = {
+    "minor": ("Under 18", "Minderjarig"),
+    "adult": ("18 and older", "Meerderjarig"),
+    "unknown": ("Age unknown", "Leeftijd onbekend"),
+}
+
+
+def _stratum_label(key: Mapping[str, str], lang: Lang) -> str:
+    """Plain name of a stratum, e.g. ``{"period": "2014", "sex": "F"}`` -> ``2014 · Women and girls``."""
+    parts = []
+    for grouping, level in key.items():
+        if grouping == "period":
+            if level != "all":
+                parts.append(level)
+        elif grouping == "minor":
+            en, nl = _MINOR.get(level, (level, level))
+            parts.append(nl if lang == "nl" else en)
+        else:
+            parts.append(level_label(grouping, level, lang))
+    return " · ".join(parts) or ("All" if lang == "en" else "Alle")
+
+
+def _strata_table(ctx: Ctx, strat: Mapping[str, Any]) -> str:
+    """Estimates by group (each estimated on its own; their sum beside the overall estimate)."""
+    rows = []
+    for x in strat.get("strata") or []:
+        ci = x.get("ci") or {}
+        rows.append(
+            [
+                _stratum_label(x.get("key") or {}, ctx.lang),
+                x.get("n_observed"),
+                x.get("estimate"),
+                fmt_ci(ci.get("lower"), ci.get("upper"), ctx.lang, pct=False),
+            ]
+        )
+    if not rows:
+        return ""
+    by = [b for b in strat.get("by") or [] if b != "period"]
+    names = ", ".join(
+        grouping_label(b, ctx.lang).lower() if b != "minor" else ctx.tr("under 18 or not", "minderjarig of niet")
+        for b in by
+    ) or ctx.tr("year", "jaar")
+    total = strat.get("total")
+    intro = ctx.tr(
+        f"By group ({names}): each group is estimated on its own, so the groups can differ in how visible they are. "
+        f"Added up they come to {fmt_num(total, 'en')}; a difference from the overall estimate shows how much "
+        "the answer depends on this choice.",
+        f"Per groep ({names}): elke groep is apart geschat, zodat groepen kunnen verschillen in hoe zichtbaar ze "
+        f"zijn. Opgeteld komen ze op {fmt_num(total, 'nl')}; een verschil met de totale schatting laat zien hoeveel "
+        "het antwoord van deze keuze afhangt.",
+    )
+    header = [
+        ctx.tr("Group", "Groep"),
+        ctx.tr("Registered", "Geregistreerd"),
+        ctx.tr("Estimated", "Geschat"),
+        ctx.tr("95% interval", "95%-interval"),
+    ]
+    n_failed = strat.get("n_failed") or 0
+    failed = (
+        ctx.tr(
+            f" For {n_failed} group(s) no estimate could be made; they are not in the sum.",
+            f" Voor {n_failed} groep(en) kon geen schatting worden gemaakt; die zitten niet in de som.",
+        )
+        if n_failed
+        else ""
+    )
+    return (
+        f"<h3>{escape(ctx.tr('Estimates by group', 'Schattingen per groep'))}</h3><p>{escape(intro + failed)}</p>"
+        + table(header, rows, ctx.lang)
+    )
+
+
 def hidden_population(ctx: Ctx) -> str:
     """Show the estimate, its interval and ratio to the registered number, the model-sensitivity chart, caveats."""
     hp = ctx.data.get("hidden_population")
@@ -436,5 +508,6 @@ def hidden_population(ctx: Ctx) -> str:
     )
     return (
         f'<p class="lead"><strong>{escape(lead)}</strong></p><div class="kpi">{"".join(cards)}</div>'
-        f"<p>{escape(how)}</p><p>{escape(rng)}</p>{figure}{_caveats(ctx)}"
+        f"<p>{escape(how)}</p><p>{escape(rng)}</p>{figure}"
+        f"{_strata_table(ctx, hp['stratified']) if isinstance(hp.get('stratified'), dict) else ''}{_caveats(ctx)}"
     )

@@ -319,16 +319,26 @@ HIDDEN_COUNTS = {
 
 def make_hidden_section(counts: dict[tuple[int, ...], int] | None = None) -> dict[str, Any]:
     """results.json's ``hidden_population`` as `revict run` writes it, from a real estimate of a small table."""
-    from revict.hidden import OverlapTable, estimate_population
+    from revict.hidden import OverlapTable, estimate_population, estimate_stratified
 
     counts = HIDDEN_COUNTS if counts is None else counts
     table = OverlapTable(
         HIDDEN_LISTS, np.array(list(counts), dtype=np.int8), np.array(list(counts.values())), "fixture"
     )
     result = estimate_population(table, rule="stepwise", threshold=0.02)
+    # two strata (women and girls: 60% of every cell, rounded; men and boys: the rest), estimated for real
+    female = {h: round(0.6 * n) for h, n in counts.items()}
+    strata = {
+        ("all", level): OverlapTable(
+            HIDDEN_LISTS, np.array(list(part), dtype=np.int8), np.array(list(part.values())), f"sex={level}"
+        )
+        for level, part in (("F", female), ("M", {h: n - female[h] for h, n in counts.items()}))
+    }
+    stratified = estimate_stratified(strata, by=("period", "sex"), pooled=False)
     return {
         "status": "estimated",
         **result.to_dict(),
         "list_reporters": {k: v for k, v in HIDDEN_REPORTERS.items() if k in result.table.lists},
         "capture_histories": {"lists": list(HIDDEN_LISTS), "excluded_registrations": {"unlinked": 4}},
+        "stratified": stratified.to_dict(),
     }

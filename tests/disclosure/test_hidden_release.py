@@ -162,3 +162,30 @@ def test_apply_disclosure_carries_the_section_and_is_idempotent(results, section
 def test_no_section_releases_none(results):
     """Results without a hidden-population section release None for it."""
     assert apply_disclosure(results, RULES).data()["hidden_population"] is None
+
+
+def test_strata_released_rounded_when_every_stratum_is_large(section, released):
+    """Estimates by group: group key, registered number, estimate and interval, each rounded to 10."""
+    strat = released["stratified"]
+    assert strat["by"] == ["period", "sex"]
+    assert [s["key"]["sex"] for s in strat["strata"]] == ["F", "M"]
+    raw = {s["key"]["sex"]: s for s in section["stratified"]["strata"]}
+    for s in strat["strata"]:
+        r = raw[s["key"]["sex"]]
+        assert s["n_observed"] == round_estimate(r["n_observed"], RULES)
+        assert s["estimate"] == round_estimate(r["estimate"], RULES)
+        assert s["ci"]["lower"] == round_estimate(r["ci"]["lower"], RULES)
+        assert set(s) == {"key", "n_observed", "estimate", "ci"}  # no model, sensitivity or warnings text
+    assert all(x % HIDDEN_ROUNDING == 0 for x in _numbers(strat["strata"]) if x not in (0.95,))
+    assert strat["total"] == round_estimate(section["stratified"]["total"], RULES)
+
+
+def test_strata_withheld_when_one_stratum_is_small(section):
+    """One group with fewer than min_cell registered persons: no group is shown, and the reason is listed."""
+    small = json.loads(json.dumps(section))
+    small["stratified"]["strata"][1]["n_observed"] = 7
+    out, notes = control_hidden(small, RULES)
+    assert out is not None
+    assert "stratified" not in out
+    assert any(n.what == "hidden_population.stratified" and n.rule == "min_cell" for n in notes)
+    assert out["estimate"] is not None  # the overall estimate stays

@@ -141,6 +141,33 @@ def test_missing_section_reads_not_available(results, full_spec):
     assert "Not available" in _section(_render(rest, full_spec, "en"))
 
 
+def test_estimates_by_group_table(html, released):
+    """With strata, a table gives each group's registered number, estimate and interval, in both languages."""
+    strat = released.data()["hidden_population"]["stratified"]
+    women = strat["strata"][0]
+    en, nl = _section(html["en"]), _section(html["nl"])
+    assert "Estimates by group" in en
+    assert "Schattingen per groep" in nl
+    assert "By group (sex)" in en
+    row = re.search(r"<tr><th scope=\"row\">Women and girls</th>(.*?)</tr>", en, re.S)
+    assert row, "no row for women and girls"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    ci = women["ci"]
+    assert cells == [f"{women['n_observed']:,}", f"{women['estimate']:,}", f"{ci['lower']:,}–{ci['upper']:,}"]
+    assert f"Added up they come to {strat['total']:,}" in en
+    assert "Vrouwen en meisjes" in nl
+    assert "Mannen en jongens" in nl
+    assert f"{women['estimate']:,}".replace(",", ".") in nl
+
+
+def test_no_group_table_without_strata(results, full_spec):
+    """Without strata (the default cohort) the section has no group table."""
+    hp = {k: v for k, v in results["hidden_population"].items() if k != "stratified"}
+    sec = _section(_render({**results, "hidden_population": hp}, full_spec, "en"))
+    assert "Estimates by group" not in sec
+    assert 'id="fig-hidden"' in sec
+
+
 # ----------------------------------------------------------------------------- end to end
 
 
