@@ -39,12 +39,12 @@ def _cohort(tmp_path: Path, hidden: dict[str, object]) -> Path:
 
 
 def test_shipped_cohort_states_the_default_lists() -> None:
-    """nr-seven-year.yaml spells out the default mapping, so the file documents what `revict run` does."""
+    """nr-seven-year.yaml spells out the default mapping (so the file documents what `revict run` does) and minors."""
     spec = load_cohort(COHORT)
     assert spec.hidden.lists == DEFAULT_LIST_MAP
     assert (spec.hidden.period, spec.hidden.strata, spec.hidden.rule, spec.hidden.threshold) == (
         "all",
-        (),
+        ("minor",),
         "stepwise",
         0.02,
     )
