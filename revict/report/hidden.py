@@ -321,13 +321,6 @@ def _failed(ctx: Ctx, hp: Mapping[str, Any]) -> str:
     return f'<p class="na">{escape(text)}</p>' + (extra if reason else "") + _caveats(ctx)
 
 
-_MINOR = {
-    "minor": ("Under 18", "Minderjarig"),
-    "adult": ("18 and older", "Meerderjarig"),
-    "unknown": ("Age unknown", "Leeftijd onbekend"),
-}
-
-
 def _stratum_label(key: Mapping[str, str], lang: Lang) -> str:
     """Plain name of a stratum, e.g. ``{"period": "2014", "sex": "F"}`` -> ``2014 · Women and girls``."""
     parts = []
@@ -335,9 +328,6 @@ def _stratum_label(key: Mapping[str, str], lang: Lang) -> str:
         if grouping == "period":
             if level != "all":
                 parts.append(level)
-        elif grouping == "minor":
-            en, nl = _MINOR.get(level, (level, level))
-            parts.append(nl if lang == "nl" else en)
         else:
             parts.append(level_label(grouping, level, lang))
     return " · ".join(parts) or ("All" if lang == "en" else "Alle")
@@ -359,10 +349,7 @@ def _strata_table(ctx: Ctx, strat: Mapping[str, Any]) -> str:
     if not rows:
         return ""
     by = [b for b in strat.get("by") or [] if b != "period"]
-    names = ", ".join(
-        grouping_label(b, ctx.lang).lower() if b != "minor" else ctx.tr("under 18 or not", "minderjarig of niet")
-        for b in by
-    ) or ctx.tr("year", "jaar")
+    names = ", ".join(grouping_label(b, ctx.lang).lower() for b in by) or ctx.tr("year", "jaar")
     total = strat.get("total")
     intro = ctx.tr(
         f"By group ({names}): each group is estimated on its own, so the groups can differ in how visible they are. "

@@ -8,6 +8,11 @@ Lang = Literal["en", "nl"]
 
 LEVELS: dict[str, dict[str, tuple[str, str]]] = {
     "all": {"all": ("Whole cohort", "Hele cohort")},
+    "minor": {
+        "minor": ("Under 18", "Minderjarig"),
+        "adult": ("18 and older", "Meerderjarig"),
+        "unknown": ("Age unknown", "Leeftijd onbekend"),
+    },
     "exploitation_form": {
         "sexual": ("Sexual exploitation", "Seksuele uitbuiting"),
         "labour": ("Labour exploitation", "Arbeidsuitbuiting"),
@@ -63,6 +68,7 @@ GROUPINGS: dict[str, tuple[str, str]] = {
     "reporter": ("Reporting organisation", "Melder"),
     "cross_border": ("Cross-border", "Grensoverschrijdend"),
     "prior_victimisation": ("Earlier victimisation", "Eerder slachtofferschap"),
+    "minor": ("Under 18 or not", "Minderjarig of niet"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {

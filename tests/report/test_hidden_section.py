@@ -255,3 +255,19 @@ def test_failed_estimate_is_a_warning_not_a_crash(data, tmp_path, monkeypatch, k
     assert any("hidden population" in w for w in res["warnings"])
     sec = _section((out / "report-en.html").read_text(encoding="utf-8"))
     assert "No estimate could be made" in sec
+
+
+@pytest.mark.parametrize(
+    ("key", "lang", "label"),
+    [
+        ({"period": "all", "minor": "minor"}, "nl", "Minderjarig"),
+        ({"period": "all", "minor": "adult"}, "en", "18 and older"),
+        ({"period": "2014", "sex": "F"}, "en", "2014 · Women and girls"),
+        ({"period": "all"}, "nl", "Alle"),
+    ],
+)
+def test_group_labels_are_plain_words(key, lang, label):
+    """Strata keys become plain labels (years as themselves, levels in words)."""
+    from revict.report.hidden import _stratum_label
+
+    assert _stratum_label(key, lang) == label
