@@ -22,7 +22,8 @@ install-browser:  ## Debian chromium for the browser test (needs root or sudo)
 
 demo: install  ## synthetic data -> the whole pipeline; prints where results are
 	$(BIN)/revict synth --out $(DEMO_DIR)/data --victims $(DEMO_VICTIMS) --seed 20211207
-	$(BIN)/revict run cohorts/nr-seven-year.yaml --schema schemas/nl-trafficking.yaml --data $(DEMO_DIR)/data --out $(DEMO_DIR)/out --spec reports/full.yaml
+	$(BIN)/revict run cohorts/nr-seven-year.yaml --schema schemas/nl-trafficking.yaml --data $(DEMO_DIR)/data --out $(DEMO_DIR)/out --spec reports/policy-brief.yaml --lang nl
+	$(BIN)/revict report cohorts/nr-seven-year.yaml --schema schemas/nl-trafficking.yaml --data $(DEMO_DIR)/data --results $(DEMO_DIR)/out --out $(DEMO_DIR)/out/report-en.html --spec reports/full.yaml --lang en
 
 test: install install-browser  ## the whole test suite
 	$(BIN)/python -m pytest
